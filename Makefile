@@ -1,0 +1,52 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Tests run with DEBUG off, as in production, and a throw-away key.
+TEST_ENV := DEBUG=false SECRET_KEY=test-only-not-secret STATIC_MANIFEST=false
+
+.PHONY: run test install install-test migrate demo lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=true $(BIN)/python manage.py seed_demo
+
+run: demo
+	@echo "IMAG'IN sur http://$(HOST):$(PORT)/ (Ctrl+C pour arrêter)"
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install-test
+	@if ! command -v $${CHROMIUM_PATH:-chromium} >/dev/null 2>&1; then \
+	  echo "*** Chromium introuvable : les tests navigateur (tests/e2e) seront IGNORÉS."; \
+	  echo "*** Installez-le avec : sudo apt-get install chromium"; \
+	fi
+	$(BIN)/ruff check .
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles
