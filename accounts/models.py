@@ -1,0 +1,125 @@
+"""People and places: users (agents and external participants), communes, schools."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from imagin.managers import NamedWithManager
+
+
+class Commune(models.Model):
+    """A commune, for centres and residences; travel is paid between communes."""
+
+    insee_code = models.CharField(_("code INSEE"), max_length=5, unique=True)
+    name = models.CharField(_("nom"), max_length=120)
+    postal_code = models.CharField(_("code postal"), max_length=5, blank=True)
+    # Travel to a neighbouring commune is not paid (décret 2006-781).
+    neighbours = models.ManyToManyField(
+        "self", verbose_name=_("communes limitrophes"), blank=True, symmetrical=True
+    )
+
+    class Meta:
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.postal_code})" if self.postal_code else self.name
+
+
+class Establishment(models.Model):
+    """A school or other establishment: a participant's main place of work."""
+
+    uai = models.CharField(_("code UAI"), max_length=8, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    commune = models.ForeignKey(
+        Commune, verbose_name=_("commune"), on_delete=models.PROTECT
+    )
+
+    objects = NamedWithManager("commune")
+
+    class Meta:
+        verbose_name = _("établissement")
+        verbose_name_plural = _("établissements")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.commune.name}"
+
+
+class User(AbstractUser):
+    """Anyone who signs in. Participants are agents or external participants.
+
+    Agents come through the académie's single sign-on (or a username for staff);
+    external participants sign in with the participant number printed on their
+    convocation, which is then their username.
+    """
+
+    class Kind(models.TextChoices):
+        AGENT = "agent", _("Agent de l'académie")
+        EXTERNAL = "external", _("Intervenant extérieur")
+
+    class CorpsCategory(models.TextChoices):
+        # Competitions pay by the participant's corps (arrêté du 7 mai 2012).
+        A1 = "A1", _("Catégorie A1")
+        A2 = "A2", _("Catégorie A2")
+        B = "B", _("Catégorie B")
+        C = "C", _("Catégorie C")
+
+    kind = models.CharField(
+        _("type d'intervenant"), max_length=10, choices=Kind, default=Kind.AGENT
+    )
+    participant_number = models.CharField(
+        _("numéro d'intervenant"), max_length=20, unique=True, null=True, blank=True
+    )
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    address = models.CharField(_("adresse postale"), max_length=250, blank=True)
+    commune = models.ForeignKey(
+        Commune,
+        verbose_name=_("commune de résidence"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="residents",
+    )
+    establishment = models.ForeignKey(
+        Establishment,
+        verbose_name=_("établissement principal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    corps_category = models.CharField(
+        _("catégorie de corps"), max_length=2, choices=CorpsCategory, blank=True
+    )
+    load_limit = models.PositiveSmallIntegerField(
+        _("nombre maximal de missions par session"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            # An external participant signs in with their participant number.
+            models.CheckConstraint(
+                condition=Q(kind="agent") | Q(username=F("participant_number")),
+                name="external_signs_in_with_participant_number",
+                violation_error_message=_(
+                    "L'identifiant d'un intervenant extérieur est son numéro "
+                    "d'intervenant."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        full_name = self.get_full_name()
+        return f"{full_name} ({self.username})" if full_name else self.username
+
+    @property
+    def is_external(self) -> bool:
+        return self.kind == self.Kind.EXTERNAL

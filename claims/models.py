@@ -1,0 +1,222 @@
+"""Expense claims (états de frais mission): one per convocation, with their lines."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from imagin.workflow import TransitionTable
+
+
+class ClaimStatus(models.TextChoices):
+    # Labels are the words participants see in the real service (DOMAIN.md).
+    DRAFT = "draft", _("Mission en cours de saisie")
+    NOT_PERFORMED = "not_performed", _("Mission non effectuée")
+    SUBMITTED = "submitted", _("Validé par l'intervenant")
+    RETURNED = "returned", _("Renvoyé pour correction")
+    APPROVED = "approved", _("Validé par le gestionnaire")
+    CLOSED = "closed", _("Traité par le gestionnaire")
+    NO_COST = "no_cost", _("Pas de frais")
+    CANCELLED = "cancelled", _("Annulé")
+    IN_PAYMENT = "in_payment", _("Mis en paiement")
+    PAID = "paid", _("Payé")
+
+
+S = ClaimStatus
+# The one table of allowed moves. Who may make each move (participant or
+# manager) and on which conditions is checked by the service that makes it.
+CLAIM_TRANSITIONS = TransitionTable(
+    {
+        S.DRAFT: {S.SUBMITTED, S.NOT_PERFORMED, S.APPROVED, S.CANCELLED},
+        S.RETURNED: {S.SUBMITTED, S.NOT_PERFORMED, S.CANCELLED},
+        S.SUBMITTED: {S.APPROVED, S.RETURNED, S.CANCELLED},
+        S.NOT_PERFORMED: {S.CLOSED, S.RETURNED, S.CANCELLED},
+        S.APPROVED: {S.IN_PAYMENT, S.RETURNED, S.CANCELLED},
+        S.NO_COST: {S.CANCELLED},
+        S.CLOSED: {S.CANCELLED},
+        # A manager restores a cancelled claim to the status it had before.
+        S.CANCELLED: {
+            S.DRAFT,
+            S.RETURNED,
+            S.SUBMITTED,
+            S.NOT_PERFORMED,
+            S.APPROVED,
+            S.NO_COST,
+            S.CLOSED,
+        },
+        # A payment batch cancelled before export gives its claims back.
+        S.IN_PAYMENT: {S.PAID, S.APPROVED},
+        S.PAID: set(),
+    }
+)
+# Statuses in which the participant may still type into the claim.
+EDITABLE_BY_PARTICIPANT = frozenset({S.DRAFT, S.RETURNED})
+
+
+class Claim(models.Model):
+    """The expense claim of one convocation: declared, then validated, then paid."""
+
+    assignment = models.OneToOneField(
+        "missions.Assignment",
+        verbose_name=_("convocation"),
+        on_delete=models.PROTECT,
+        related_name="claim",
+    )
+    status = models.CharField(
+        _("statut"), max_length=16, choices=ClaimStatus, default=ClaimStatus.DRAFT
+    )
+    status_before_cancel = models.CharField(
+        _("statut avant annulation"), max_length=16, choices=ClaimStatus, blank=True
+    )
+    has_travel_part = models.BooleanField(_("volet déplacement"), default=False)
+
+    # What the participant declares. Nulls mean "not typed yet".
+    copies_declared = models.PositiveIntegerField(
+        _("copies corrigées (déclarées)"), null=True, blank=True
+    )
+    candidates_declared = models.PositiveIntegerField(
+        _("candidats interrogés (déclarés)"), null=True, blank=True
+    )
+    hours_declared = models.DecimalField(
+        _("heures (déclarées)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    not_performed_comment = models.TextField(
+        _("commentaire (mission non effectuée)"), blank=True
+    )
+
+    # What the exam division validates, kept beside the declaration.
+    copies_validated = models.PositiveIntegerField(
+        _("copies (validées)"), null=True, blank=True
+    )
+    candidates_validated = models.PositiveIntegerField(
+        _("candidats (validés)"), null=True, blank=True
+    )
+    hours_validated = models.DecimalField(
+        _("heures (validées)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    manager_amount = models.DecimalField(
+        _("montant saisi par le gestionnaire"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+
+    # Frozen when a manager validates; never recomputed afterwards.
+    remuneration_amount = models.DecimalField(
+        _("montant rémunération"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    travel_amount = models.DecimalField(
+        _("montant déplacement"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    currency = models.CharField(_("devise"), max_length=3, default="EUR")
+
+    # Incremented on every save by the participant or a manager, so two tabs
+    # editing the same claim cannot overwrite each other unnoticed.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    submitted_at = models.DateTimeField(
+        _("validé par l'intervenant le"), null=True, blank=True
+    )
+    approved_at = models.DateTimeField(
+        _("validé par le gestionnaire le"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("état de frais mission")
+        verbose_name_plural = _("états de frais mission")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours_declared__isnull=True) | Q(hours_declared__gte=0),
+                name="claim_hours_declared_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_validated__isnull=True) | Q(hours_validated__gte=0),
+                name="claim_hours_validated_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(manager_amount__isnull=True) | Q(manager_amount__gte=0),
+                name="claim_manager_amount_not_negative",
+            ),
+            # A claim that was validated carries the amounts frozen at that moment.
+            models.CheckConstraint(
+                condition=~Q(status__in=["approved", "in_payment", "paid"])
+                | (
+                    Q(remuneration_amount__isnull=False)
+                    & Q(travel_amount__isnull=False)
+                    & Q(approved_at__isnull=False)
+                ),
+                name="validated_claim_has_frozen_amounts",
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__in=["EUR", "XPF"]), name="claim_currency_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"État de frais n° {self.pk} — {self.assignment}"
+
+    @property
+    def is_editable_by_participant(self) -> bool:
+        return self.status in EDITABLE_BY_PARTICIPANT
+
+    @property
+    def total_amount(self):
+        if self.remuneration_amount is None or self.travel_amount is None:
+            return None
+        return self.remuneration_amount + self.travel_amount
+
+
+class ClaimLine(models.Model):
+    """One computed line of a claim's amount (remuneration or travel item).
+
+    Lines are written when a manager validates the claim, with the rate that
+    applied, so the amount can be explained long after rates have changed.
+    """
+
+    class Kind(models.TextChoices):
+        REMUNERATION = "remuneration", _("Rémunération")
+        MILEAGE = "mileage", _("Indemnités kilométriques")
+        PUBLIC_TRANSPORT = "public_transport", _("Transport en commun")
+        MEAL = "meal", _("Repas")
+        NIGHT = "night", _("Nuitée")
+
+    claim = models.ForeignKey(
+        Claim,
+        verbose_name=_("état de frais"),
+        on_delete=models.CASCADE,
+        related_name="lines",
+    )
+    kind = models.CharField(_("nature"), max_length=20, choices=Kind)
+    label = models.CharField(_("libellé"), max_length=250)
+    date = models.DateField(_("date"), null=True, blank=True)
+    quantity = models.DecimalField(_("quantité"), max_digits=10, decimal_places=2)
+    unit_rate = models.DecimalField(_("taux unitaire"), max_digits=10, decimal_places=4)
+    amount = models.DecimalField(_("montant"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("ligne d'état de frais")
+        verbose_name_plural = _("lignes d'état de frais")
+        ordering = ["claim", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="claim_line_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0), name="claim_line_quantity_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.label}"

@@ -1,0 +1,3 @@
+from imagin.audit import AuditEvent
+
+__all__ = ["AuditEvent"]

@@ -1,0 +1,67 @@
+"""Status machines: one table of allowed transitions per model, one way to apply them.
+
+A model declares its table next to its status choices; services call
+`apply_transition` inside their transaction, after their own guards, so the
+status change and its audit event are written together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from imagin.audit import audit_log
+
+
+class TransitionNotAllowed(Exception):
+    """The object's current status does not allow the requested change."""
+
+
+class TransitionTable:
+    def __init__(self, allowed: Mapping[str, Iterable[str]]) -> None:
+        self.allowed = {
+            source: frozenset(targets) for source, targets in allowed.items()
+        }
+
+    def targets(self, source: str) -> frozenset[str]:
+        return self.allowed.get(source, frozenset())
+
+    def check(self, source: str, target: str) -> tuple[bool, str]:
+        """Return (allowed, reason): the reason explains a refusal in French."""
+        if target in self.targets(source):
+            return True, ""
+        return False, _("Cette action n'est pas possible au statut actuel.")
+
+
+def apply_transition(
+    obj: models.Model,
+    *,
+    table: TransitionTable,
+    to_status: str,
+    by: Any,
+    action: str,
+    data: dict[str, Any] | None = None,
+    update_fields: Iterable[str] = (),
+) -> None:
+    """Move `obj.status` to `to_status`, save the changed fields, log the event.
+
+    Raises TransitionNotAllowed when the table forbids the move. The caller
+    holds the row lock (`select_for_update`) and the transaction.
+    """
+    from_status = obj.status
+    allowed, reason = table.check(from_status, to_status)
+    if not allowed:
+        raise TransitionNotAllowed(reason)
+    obj.status = to_status
+    obj.save(update_fields=["status", *update_fields])
+    audit_log(
+        actor=by,
+        action=action,
+        target=obj,
+        from_status=from_status,
+        to_status=to_status,
+        data=data,
+    )
