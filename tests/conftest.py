@@ -1,0 +1,75 @@
+"""Named personas and shared fixtures."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims.models import Claim
+from claims.services import convocation_issue
+from tests import factories
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser journeys last.
+
+    They are the slowest, and Playwright's event loop, once started, gives the
+    tests after it connections of their own that the final database teardown
+    does not see.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
+@pytest.fixture
+def participant(db):
+    """A teacher of the académie (agent), signing in through the académie."""
+    return factories.UserFactory(first_name="Paul", last_name="Durand")
+
+
+@pytest.fixture
+def external_participant(db):
+    """An external participant, signing in with their participant number."""
+    return factories.ExternalParticipantFactory(
+        first_name="Sophie", last_name="Bernard"
+    )
+
+
+@pytest.fixture
+def manager(db):
+    """A manager of the exam division, with the back-office."""
+    return factories.ManagerFactory(first_name="Claire", last_name="Martin")
+
+
+@pytest.fixture
+def outsider(db):
+    """Someone signed in with no role and nothing assigned."""
+    return factories.UserFactory(first_name="Olivier", last_name="Dehors")
+
+
+@pytest.fixture
+def convoked_claim(participant, manager) -> Claim:
+    """The participant convoked to a mission that is over: its claim is open."""
+    assignment = factories.AssignmentFactory(participant=participant)
+    return convocation_issue(assignment=assignment, by=manager)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing costs a third of a second per password; tests check logic.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_connection_pools(django_db_setup, django_db_blocker):
+    """Close psycopg's pools before the test database is dropped.
+
+    Pooled connections outlive each test; left open, they stop PostgreSQL from
+    dropping the test database at the end of the run.
+    """
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all(initialized_only=True):
+            close_pool = getattr(connection, "close_pool", None)
+            if close_pool is not None:
+                close_pool()

@@ -1,0 +1,23 @@
+"""Assertions on rendered pages shared by the page tests."""
+
+from __future__ import annotations
+
+import re
+
+from django.http import HttpResponse
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+STYLE_ATTRIBUTE = re.compile(r"<[^>]+\sstyle\s*=", re.IGNORECASE)
+STYLE_ELEMENT = re.compile(r"<style[\s>]", re.IGNORECASE)
+EXTERNAL_ASSET = re.compile(r"""(?:src|href)=["']https?://""", re.IGNORECASE)
+
+
+def assert_strict_csp_page(response: HttpResponse) -> str:
+    """The page runs under the strict CSP: no inline code, nothing from elsewhere."""
+    html = response.content.decode()
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert not INLINE_SCRIPT.search(html), INLINE_SCRIPT.search(html)
+    assert not STYLE_ATTRIBUTE.search(html), STYLE_ATTRIBUTE.search(html)
+    assert not STYLE_ELEMENT.search(html)
+    assert not EXTERNAL_ASSET.search(html), EXTERNAL_ASSET.search(html)
+    return html

@@ -1,0 +1,62 @@
+"""The settings module refuses unsafe or unknown configurations at start-up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _start_django(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "CURRENCY", "DATABASE_URL"}
+    }
+    clean.update(env, DJANGO_SETTINGS_MODULE="imagin.settings")
+    code = (
+        "import django; django.setup(); from django.conf import settings;"
+        "print(settings.DATABASES['default'].get('OPTIONS', {}).get('pool'))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_mode_refuses_to_start_without_a_secret_key():
+    result = _start_django(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_development_mode_starts_with_its_own_key():
+    result = _start_django(DEBUG="true")
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_mode_starts_with_a_secret_key():
+    result = _start_django(DEBUG="false", SECRET_KEY="a-real-secret-from-the-vault")
+    assert result.returncode == 0, result.stderr
+
+
+def test_an_unknown_currency_is_refused():
+    result = _start_django(DEBUG="true", CURRENCY="USD")
+    assert result.returncode != 0
+    assert "CURRENCY must be EUR or XPF" in result.stderr
+
+
+def test_postgresql_urls_use_the_psycopg_connection_pool():
+    result = _start_django(
+        DEBUG="true", DATABASE_URL="postgres://u@127.0.0.1:5432/imagin"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "min_size" in result.stdout
