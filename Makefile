@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Tests run with DEBUG off, as in production, and a throw-away key.
-TEST_ENV := DEBUG=false SECRET_KEY=test-only-not-secret STATIC_MANIFEST=false
+TEST_ENV := DEBUG=false SECRET_KEY=test-only-not-secret STATIC_MANIFEST=false \
+  FIELD_ENCRYPTION_KEYS=dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5MzI=
 
 .PHONY: run test install install-test migrate demo lint clean
 
@@ -21,6 +22,13 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
+# The OpenID Connect provider the sign-in tests run locally (Node's oidc-provider).
+tests/oidc_provider/node_modules/.installed: tests/oidc_provider/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/oidc_provider --no-audit --no-fund --loglevel=error \
+	  && touch $@; \
+	else echo "*** npm introuvable : les tests de connexion unique (SSO) seront IGNORÉS."; fi
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
@@ -35,7 +43,7 @@ run: demo
 	@echo "IMAG'IN sur http://$(HOST):$(PORT)/ (Ctrl+C pour arrêter)"
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install-test
+test: install-test tests/oidc_provider/node_modules/.installed
 	@if ! command -v $${CHROMIUM_PATH:-chromium} >/dev/null 2>&1; then \
 	  echo "*** Chromium introuvable : les tests navigateur (tests/e2e) seront IGNORÉS."; \
 	  echo "*** Installez-le avec : sudo apt-get install chromium"; \
