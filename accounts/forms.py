@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
+from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.services import password_chosen
+
+
+def _helper(label: str) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.add_input(Submit("envoyer", label))
+    return helper
 
 
 class LoginForm(AllauthLoginForm):
@@ -23,6 +36,45 @@ class LoginForm(AllauthLoginForm):
         self.fields["login"].widget.attrs.pop("placeholder", None)
         self.fields["password"].label = _("Mot de passe")
         self.fields["password"].widget.attrs.pop("placeholder", None)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.add_input(Submit("connexion", _("Se connecter")))
+        self.helper = _helper(_("Se connecter"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        user = getattr(self, "user", None)
+        if user is not None:
+            refusal = user.initial_password_refusal(timezone.now())
+            if refusal:
+                raise forms.ValidationError(refusal, code="initial_password_spent")
+        return cleaned
+
+
+class ChangePasswordForm(AllauthChangePasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["oldpassword"].label = _("Mot de passe actuel")
+        self.fields["oldpassword"].help_text = _(
+            "À la première connexion : le mot de passe imprimé sur votre convocation."
+        )
+        self.fields["password1"].label = _("Nouveau mot de passe")
+        self.fields["password2"].label = _("Confirmation du nouveau mot de passe")
+        for name in ("oldpassword", "password1", "password2"):
+            self.fields[name].widget.attrs.pop("placeholder", None)
+        self.helper = _helper(_("Enregistrer mon mot de passe"))
+
+    def save(self) -> None:
+        super().save()
+        password_chosen(user=self.user)
+
+
+class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = _("Nouveau mot de passe")
+        self.fields["password2"].label = _("Confirmation du nouveau mot de passe")
+        for name in ("password1", "password2"):
+            self.fields[name].widget.attrs.pop("placeholder", None)
+        self.helper = _helper(_("Enregistrer mon mot de passe"))
+
+    def save(self) -> None:
+        super().save()
+        password_chosen(user=self.user)

@@ -26,6 +26,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_user",
         "accounts.view_commune",
         "accounts.view_establishment",
+        "accounts.view_financialfile",
+        "accounts.change_financialfile",
+        "accounts.view_externalparticipantrequest",
+        "accounts.change_externalparticipantrequest",
         "imagin.view_auditevent",
     ],
     CENTRE_HEAD: [

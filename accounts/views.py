@@ -1,12 +1,28 @@
-"""Views of the accounts app."""
+"""Views of the accounts app: a participant's own pages and the public request."""
 
 from __future__ import annotations
 
+from allauth.core import ratelimit
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.forms_profile import (
+    ExternalParticipantRequestForm,
+    FinancialFileForm,
+    ProfileForm,
+)
+from accounts.models import FinancialFile
+from accounts.services import external_request_submit, financial_file_save
+from imagin.uploads import CONTENT_TYPES
 
 
 def back_office_login(request: HttpRequest) -> HttpResponse:
@@ -24,3 +40,144 @@ def back_office_login(request: HttpRequest) -> HttpResponse:
     ):
         next_url = reverse("admin:index")
     return redirect_to_login(next_url, login_url=reverse("account_login"))
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's contact details; nobody else's can be reached."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Vos coordonnées sont enregistrées."))
+            return redirect("accounts:profile")
+        messages.error(
+            request,
+            _(
+                "Vos coordonnées n'ont pas été enregistrées : "
+                "corrigez les champs signalés."
+            ),
+        )
+    return render(request, "accounts/user_profile.html", {"form": form})
+
+
+@login_required
+def financial_file(request: HttpRequest) -> HttpResponse:
+    """The signed-in participant's bank details, shown masked, and their update."""
+    file = FinancialFile.objects.filter(user=request.user).first()
+    form = FinancialFileForm(
+        request.POST or None,
+        request.FILES or None,
+        has_document=bool(file and file.rib_document),
+        initial={"holder": file.holder, "bic": file.bic}
+        if file
+        else {"holder": request.user.get_full_name()},
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            financial_file_save(
+                user=request.user,
+                by=request.user,
+                holder=data["holder"],
+                iban=data["iban"],
+                bic=data["bic"],
+                nir=data.get("nir", ""),
+                rib_document=data.get("rib_document") or None,
+            )
+            messages.success(
+                request,
+                _(
+                    "Votre dossier financier est enregistré. La division des examens "
+                    "et concours va le vérifier."
+                ),
+            )
+            return redirect("accounts:financial_file")
+        messages.error(
+            request,
+            _(
+                "Votre dossier financier n'a pas été enregistré : "
+                "corrigez les champs signalés."
+            ),
+        )
+    return render(
+        request,
+        "accounts/financialfile_detail.html",
+        {
+            "file": file,
+            "form": form,
+            "to_renew": bool(file and file.is_to_renew(timezone.now())),
+        },
+    )
+
+
+@login_required
+@require_GET
+def rib_download(request: HttpRequest) -> FileResponse:
+    """The participant's own RIB; there is no URL for anyone else's."""
+    file = FinancialFile.objects.filter(user=request.user).first()
+    if file is None or not file.rib_document:
+        raise Http404
+    return document_response(file.rib_document, download_name="rib")
+
+
+def document_response(field_file, *, download_name: str) -> FileResponse:
+    """Stream a private document as an attachment, never rendered inline."""
+    suffix = "." + field_file.name.rsplit(".", 1)[-1].lower()
+    response = FileResponse(
+        field_file.open("rb"),
+        as_attachment=True,
+        filename=f"{download_name}{suffix}",
+        content_type=CONTENT_TYPES.get(suffix, "application/octet-stream"),
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def request_create(request: HttpRequest) -> HttpResponse:
+    """Public form: ask for an external participant to be created."""
+    form = ExternalParticipantRequestForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not ratelimit.consume(request, action="external_participant_request"):
+            messages.error(
+                request,
+                _(
+                    "Trop de demandes ont été envoyées depuis votre connexion. "
+                    "Réessayez dans une heure."
+                ),
+            )
+            return render(
+                request,
+                "accounts/externalparticipantrequest_form.html",
+                {"form": form},
+                status=429,
+            )
+        if form.is_valid():
+            fields = {
+                name: value
+                for name, value in form.cleaned_data.items()
+                if name not in {"rib_document", "consent"}
+            }
+            created = external_request_submit(
+                fields=fields, rib_document=form.cleaned_data["rib_document"]
+            )
+            request.session["external_request_email"] = created.email
+            return redirect("accounts:request_done")
+        messages.error(
+            request,
+            _(
+                "Votre demande n'a pas été envoyée : corrigez les "
+                "champs signalés. Le RIB est à joindre de nouveau."
+            ),
+        )
+    return render(
+        request, "accounts/externalparticipantrequest_form.html", {"form": form}
+    )
+
+
+def request_done(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/externalparticipantrequest_done.html",
+        {"email": request.session.get("external_request_email", "")},
+    )

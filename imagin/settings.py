@@ -31,6 +31,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The site's public address, for links in e-mails and documents.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,6 +45,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.mfa",
+    "accounts.sso",
     "crispy_forms",
     "dsfr",
     "imagin",
@@ -62,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.AccountRequirementsMiddleware",
 ]
 
 ROOT_URLCONF = "imagin.urls"
@@ -129,7 +135,65 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "change_password": "accounts.forms.ChangePasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+}
+# allauth's defaults (failed logins: 10 a minute per IP, 5 in 5 minutes per
+# account...) plus the public request form's own limit.
+ACCOUNT_RATE_LIMITS = {
+    "external_participant_request": env.str(
+        "RATE_LIMIT_EXTERNAL_REQUEST", default="5/h/ip"
+    ),
+}
+# Behind a reverse proxy, the client's address is in X-Forwarded-For: say how
+# many proxies to trust, or rate limits will count every visitor as the proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = (
+    env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+)
+
+# External participants' initial password (printed on their convocation) works
+# once, and only for this many days.
+INITIAL_PASSWORD_VALIDITY_DAYS = env.int("INITIAL_PASSWORD_VALIDITY_DAYS", default=60)
+
+# --- Single sign-on (OpenID Connect: académie portal, ProConnect) ------------
+# SSO_PROVIDERS is a JSON list of {"id", "name", "server_url", "client_id",
+# "secret"}; server_url is the issuer (or its discovery document's URL).
+SOCIALACCOUNT_ADAPTER = "accounts.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "imagin_oidc": {
+        "APPS": [
+            {
+                "provider_id": provider["id"],
+                "name": provider["name"],
+                "client_id": provider["client_id"],
+                "secret": provider["secret"],
+                "settings": {
+                    "server_url": provider["server_url"],
+                    "token_auth_method": provider.get(
+                        "token_auth_method", "client_secret_post"
+                    ),
+                    # ProConnect: ["openid", "email", "given_name", "usual_name"]
+                    "scope": provider.get("scope", ["openid", "email", "profile"]),
+                },
+            }
+            for provider in env.json("SSO_PROVIDERS", default=[])
+        ],
+    }
+}
+# Nobody picks a username on a form after single sign-on: the account is made
+# (when allowed) from what the provider says, or the person is told whom to ask.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SSO_CREATE_UNKNOWN_AGENTS = env.bool("SSO_CREATE_UNKNOWN_AGENTS", default=False)
+
+# --- Two-factor authentication ------------------------------------------------
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "IMAG'IN"
+MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=False)
 
 # --- Sessions and cookies ---------------------------------------------------
 # Secure cookies everywhere but local development over plain HTTP.
@@ -163,9 +227,9 @@ USE_TZ = True
 
 # --- Static and uploaded files ----------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Uploaded files hold personal data: no URL pattern or web server serves this
 # prefix; they are only streamed by views that check who asks.
 MEDIA_URL = "/media/"
@@ -181,6 +245,27 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+
+# --- Caches (rate limits are counted here: share it between processes) ------
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# --- Encryption of personal data at rest (IBAN, social security number) ------
+# Separate from SECRET_KEY so that rotating one does not touch the other.
+# Comma-separated Fernet keys: the first encrypts, all decrypt (for rotation).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS is not set. Generate one with "
+            "`python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'`."
+        )
+    FIELD_ENCRYPTION_KEYS = ["ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMzJieXQ="]
+
+# Supporting documents (RIB, receipts): what may be uploaded.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 
 # --- E-mail -----------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -203,6 +288,8 @@ if CURRENCY not in {"EUR", "XPF"}:
     raise ImproperlyConfigured(f"CURRENCY must be EUR or XPF, not {CURRENCY!r}.")
 TRAVEL_ENABLED = env.bool("TRAVEL_ENABLED", default=True)
 FINANCIAL_FILE_VALIDITY_MONTHS = env.int("FINANCIAL_FILE_VALIDITY_MONTHS", default=24)
+# Payroll needs the social security number (NIR) in some académies only.
+FINANCIAL_FILE_REQUIRES_NIR = env.bool("FINANCIAL_FILE_REQUIRES_NIR", default=False)
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

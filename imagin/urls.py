@@ -15,4 +15,5 @@ urlpatterns = [
     path("gestion/login/", back_office_login),
     path("gestion/", admin.site.urls),
     path("comptes/", include("allauth.urls")),
+    path("", include("accounts.urls")),
 ]

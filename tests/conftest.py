@@ -53,6 +53,11 @@ def convoked_claim(participant, manager) -> Claim:
 
 
 @pytest.fixture(autouse=True)
+def private_files_in_a_temporary_folder(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Real hashing costs a third of a second per password; tests check logic.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

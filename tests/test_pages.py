@@ -27,7 +27,7 @@ def test_the_authority_name_comes_from_the_settings(client, settings):
     assert "Vice-rectorat de la Polynésie française" in client.get("/").content.decode()
 
 
-def test_the_login_page_asks_for_an_identifier_and_a_password(client):
+def test_the_login_page_asks_for_an_identifier_and_a_password(client, db):
     response = client.get(reverse("account_login"))
     html = assert_strict_csp_page(response)
     assert '<label class="fr-label" for="id_login">' in html
@@ -106,7 +106,7 @@ def test_a_form_without_its_csrf_token_gets_an_explained_403(participant):
     assert "Formulaire expiré" in response.content.decode()
 
 
-def test_anonymous_visitors_are_sent_from_the_back_office_to_the_sign_in(client):
+def test_anonymous_visitors_are_sent_from_the_back_office_to_the_sign_in(client, db):
     response = client.get("/gestion/", follow=True)
     assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
     assert "next=/gestion/" in response.redirect_chain[-1][0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
@@ -99,6 +101,17 @@ class User(AbstractUser):
     load_limit = models.PositiveSmallIntegerField(
         _("nombre maximal de missions par session"), null=True, blank=True
     )
+    # An external participant's first password is printed on their convocation:
+    # it works once, until it expires, and must then be replaced.
+    must_change_password = models.BooleanField(
+        _("doit choisir un mot de passe personnel"), default=False
+    )
+    initial_password_expires_at = models.DateTimeField(
+        _("expiration du mot de passe initial"), null=True, blank=True
+    )
+    initial_password_used_at = models.DateTimeField(
+        _("première connexion avec le mot de passe initial"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("utilisateur")
@@ -123,3 +136,21 @@ class User(AbstractUser):
     @property
     def is_external(self) -> bool:
         return self.kind == self.Kind.EXTERNAL
+
+    def initial_password_refusal(self, now: datetime) -> str:
+        """Why the initial password may no longer sign in ("" if it may)."""
+        if not self.must_change_password:
+            return ""
+        if self.initial_password_used_at is not None:
+            return _(
+                "Votre mot de passe initial a déjà servi. Choisissez un nouveau mot "
+                "de passe avec « Mot de passe oublié », ou demandez-en un nouveau à "
+                "la division des examens et concours."
+            )
+        if self.initial_password_expires_at and self.initial_password_expires_at < now:
+            return _(
+                "Votre mot de passe initial a expiré. Choisissez un nouveau mot de "
+                "passe avec « Mot de passe oublié », ou demandez-en un nouveau à la "
+                "division des examens et concours."
+            )
+        return ""

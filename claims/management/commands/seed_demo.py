@@ -13,12 +13,20 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Commune, Establishment, User
+from accounts.models import (
+    Commune,
+    Establishment,
+    ExternalParticipantRequest,
+    FinancialFile,
+    User,
+)
 from accounts.roles import MANAGER
+from accounts.services import external_request_submit, financial_file_save
 from claims.services import convocation_issue
 from missions.models import (
     Assignment,
@@ -39,6 +47,15 @@ DEMO_LOGINS = [
     ("enseignant", "demo-enseignant-2027", "enseignant (agent de l'académie)"),
     ("E2027001", "demo-externe-2027", "intervenant extérieur, jamais connecté"),
 ]
+
+
+# The smallest PDF a viewer opens: a blank page, standing in for a scanned RIB.
+DEMO_RIB_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -312,6 +329,8 @@ class Command(BaseCommand):
                     defaults={"session": session},
                 )
 
+        self.financial_data(teacher, external)
+
         for participant, item in [
             (teacher, philo_correction),
             (teacher, oral_interrogation),
@@ -320,6 +339,37 @@ class Command(BaseCommand):
             (external, bts_correction),
         ]:
             self.convoke(participant, item, by=manager)
+
+    def financial_data(self, teacher: User, external: User) -> None:
+        """A financial file for the teacher to check; a request waiting for review."""
+        if not FinancialFile.objects.filter(user=teacher).exists():
+            financial_file_save(
+                user=teacher,
+                by=teacher,
+                holder="Paul Durand",
+                iban="FR7630006000011234567890189",
+                bic="AGRIFRPP",
+            )
+        if not ExternalParticipantRequest.objects.exists():
+            external_request_submit(
+                fields={
+                    "category": ExternalParticipantRequest.Category.PRIVATE,
+                    "last_name": "Petit",
+                    "first_name": "Jeanne",
+                    "birth_date": date(1968, 3, 14),
+                    "email": "jeanne.petit@exemple.invalid",
+                    "phone": "06 00 00 00 00",
+                    "address": "8 rue des Carmes",
+                    "postal_code": "76000",
+                    "commune_name": "Rouen",
+                    "employer": "Cabinet Petit, expertise comptable",
+                    "disciplines_taught": "Comptabilité, fiscalité",
+                    "holder": "Jeanne Petit",
+                    "iban": "FR7630006000011234567890189",
+                    "bic": "AGRIFRPP",
+                },
+                rib_document=ContentFile(DEMO_RIB_PDF, name="rib-jeanne-petit.pdf"),
+            )
 
     def user(self, username: str, password: str, **fields: Any) -> User:
         user, created = User.objects.get_or_create(username=username, defaults=fields)

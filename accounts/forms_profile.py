@@ -1,0 +1,171 @@
+"""Forms a participant fills in: profile, financial file, creation request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Commune, Establishment, ExternalParticipantRequest, User
+from accounts.validators import validate_bic, validate_iban, validate_nir
+from imagin.uploads import validate_document
+
+
+def _helper(label: str) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.add_input(Submit("enregistrer", label))
+    return helper
+
+
+class DocumentField(forms.FileField):
+    """A PDF, PNG or JPEG supporting document, checked by size and content."""
+
+    widget = forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"})
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload = super().clean(data, initial)
+        if upload and upload is not initial and hasattr(upload, "read"):
+            validate_document(upload)
+        return upload
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email", "phone", "address", "commune", "establishment"]
+        labels = {"email": _("Adresse électronique")}
+        help_texts = {
+            "commune": _(
+                "Sert à savoir si vos déplacements vers un centre d'examen "
+                "ouvrent droit à remboursement."
+            ),
+            "establishment": _(
+                "L'établissement où vous exercez principalement, s'il y en a un."
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["commune"].queryset = Commune.objects.order_by("name")
+        self.fields["establishment"].queryset = Establishment.objects.order_by("name")
+        self.helper = _helper(_("Enregistrer mes coordonnées"))
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                _(
+                    "Cette adresse est déjà celle d'un autre compte. Contactez la "
+                    "division des examens et concours."
+                )
+            )
+        return email
+
+
+class BankDetailsMixin(forms.Form):
+    holder = forms.CharField(
+        label=_("Titulaire du compte"),
+        max_length=140,
+        help_text=_("Nom et prénom tels qu'ils figurent sur le RIB."),
+    )
+    iban = forms.CharField(
+        label=_("IBAN"),
+        max_length=42,
+        help_text=_(
+            "27 caractères pour un compte en France, par "
+            "exemple FR76 3000 6000 0112 3456 7890 189."
+        ),
+    )
+    bic = forms.CharField(
+        label=_("BIC"),
+        max_length=14,
+        help_text=_("8 ou 11 caractères, par exemple AGRIFRPP."),
+    )
+
+    def clean_iban(self) -> str:
+        return validate_iban(self.cleaned_data["iban"])
+
+    def clean_bic(self) -> str:
+        return validate_bic(self.cleaned_data["bic"])
+
+
+class FinancialFileForm(BankDetailsMixin):
+    nir = forms.CharField(
+        label=_("Numéro de sécurité sociale"),
+        max_length=21,
+        required=False,
+        help_text=_("15 caractères, clé comprise, comme sur votre carte Vitale."),
+    )
+    rib_document = DocumentField(
+        label=_("RIB (relevé d'identité bancaire)"),
+        required=False,
+        help_text=_("PDF, PNG ou JPEG, 5 Mo au maximum."),
+    )
+
+    def __init__(self, *args: Any, has_document: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not settings.FINANCIAL_FILE_REQUIRES_NIR:
+            del self.fields["nir"]
+        else:
+            self.fields["nir"].required = True
+        # The first file needs its RIB; later, a new one only if the account changes.
+        self.fields["rib_document"].required = not has_document
+        self.helper = _helper(_("Enregistrer mon dossier financier"))
+
+    def clean_nir(self) -> str:
+        return validate_nir(self.cleaned_data["nir"])
+
+
+class ExternalParticipantRequestForm(BankDetailsMixin, forms.ModelForm):
+    rib_document = DocumentField(
+        label=_("RIB (relevé d'identité bancaire)"),
+        help_text=_("PDF, PNG ou JPEG, 5 Mo au maximum."),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "J'accepte que ces informations soient utilisées par la division des "
+            "examens et concours pour me convoquer et me rémunérer."
+        )
+    )
+
+    class Meta:
+        model = ExternalParticipantRequest
+        fields = [
+            "category",
+            "last_name",
+            "first_name",
+            "birth_date",
+            "email",
+            "phone",
+            "address",
+            "postal_code",
+            "commune_name",
+            "employer",
+            "disciplines_taught",
+            "holder",
+            "iban",
+            "bic",
+            "rib_document",
+        ]
+        widgets = {
+            "category": forms.RadioSelect,
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "disciplines_taught": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "disciplines_taught": _(
+                "Par exemple : mathématiques, comptabilité, anglais."
+            ),
+            "birth_date": _("Au format jj/mm/aaaa."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Envoyer ma demande"))

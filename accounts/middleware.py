@@ -1,0 +1,84 @@
+"""What a signed-in user must do before anything else.
+
+An external participant signed in with their initial password chooses a
+personal one; a back-office user, where two-factor authentication is
+mandatory, enrols it. Until then, other pages redirect (GET) or refuse (403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import resolve
+from django.urls.exceptions import Resolver404
+from django.utils.translation import gettext as _
+
+from accounts.roles import is_back_office_user
+
+# Views reachable while a requirement is pending.
+ALWAYS_ALLOWED = {
+    "account_logout",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+}
+PASSWORD_CHANGE = {"account_change_password"}
+MFA_PAGES_PREFIX = "mfa_"
+
+
+class AccountRequirementsMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return self.get_response(request)
+        try:
+            url_name = resolve(request.path_info).url_name or ""
+        except Resolver404:
+            url_name = ""
+        if url_name in ALWAYS_ALLOWED:
+            return self.get_response(request)
+        if user.must_change_password:
+            if url_name in PASSWORD_CHANGE:
+                return self.get_response(request)
+            return self._hold(
+                request,
+                "account_change_password",
+                _("Choisissez d'abord votre mot de passe personnel."),
+            )
+        if settings.MFA_REQUIRED_FOR_STAFF and is_back_office_user(user):
+            if url_name.startswith(MFA_PAGES_PREFIX) or _has_totp(user):
+                return self.get_response(request)
+            return self._hold(
+                request,
+                "mfa_activate_totp",
+                _(
+                    "La double authentification est obligatoire pour la gestion : "
+                    "activez-la avant de continuer."
+                ),
+            )
+        return self.get_response(request)
+
+    def _hold(self, request: HttpRequest, target: str, message: str) -> HttpResponse:
+        if request.method in ("GET", "HEAD"):
+            messages.warning(request, message)
+            return redirect(target)
+        raise PermissionDenied(message)
+
+
+def _has_totp(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(
+        user=user, type=Authenticator.Type.TOTP
+    ).exists()

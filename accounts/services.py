@@ -1,0 +1,376 @@
+"""Writes on accounts: external participants, passwords, financial files, requests.
+
+Each service takes the acting user (None for a visitor or the system), runs in
+one transaction and appends an audit event. Audit data never holds an IBAN, a
+NIR or a password: only which fields changed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import (
+    ExternalParticipantRequest,
+    FinancialFile,
+    FinancialFileStatus,
+    RequestStatus,
+    User,
+)
+from accounts.models.financial_file import FINANCIAL_FILE_TRANSITIONS
+from accounts.models.requests import REQUEST_TRANSITIONS
+from imagin.audit import audit_log
+from imagin.mail import send_templated_mail
+from imagin.workflow import apply_transition
+
+# No 0/O, 1/l/I: the password is read off paper and typed by hand.
+_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _readable_password() -> str:
+    groups = (
+        "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(4)
+    )
+    return "-".join(groups)
+
+
+def _next_participant_number() -> str:
+    prefix = f"E{timezone.localdate().year}"
+    numbers = User.objects.filter(participant_number__startswith=prefix).values_list(
+        "participant_number", flat=True
+    )
+    last = max(
+        (int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()),
+        default=0,
+    )
+    return f"{prefix}{last + 1:03d}"
+
+
+def external_participant_create(
+    *,
+    by: User | None,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    phone: str = "",
+    address: str = "",
+    commune: Any = None,
+) -> User:
+    """Create an external participant with a new participant number.
+
+    The account has no usable password until `initial_password_issue` (for the
+    convocation) or a password reset by e-mail.
+    """
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                number = _next_participant_number()
+                user = User(
+                    username=number,
+                    participant_number=number,
+                    kind=User.Kind.EXTERNAL,
+                    first_name=first_name,
+                    last_name=last_name,
+                    email=email,
+                    phone=phone,
+                    address=address,
+                    commune=commune,
+                )
+                user.set_unusable_password()
+                user.save()
+                audit_log(
+                    actor=by,
+                    action="accounts.participant.created",
+                    target=user,
+                    data={"participant_number": number, "kind": user.kind},
+                )
+                return user
+        except IntegrityError:
+            continue  # another manager took this number meanwhile: take the next
+    raise RuntimeError("Could not allocate a participant number.")
+
+
+def initial_password_issue(*, user: User, by: User | None) -> str:
+    """Give an external participant a new initial password and return it, once.
+
+    It works for one sign-in, until INITIAL_PASSWORD_VALIDITY_DAYS, after which
+    the participant must choose their own. Only its hash is kept: print it now
+    (on the convocation) or issue another.
+    """
+    password = _readable_password()
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.set_password(password)
+        locked.must_change_password = True
+        locked.initial_password_expires_at = timezone.now() + timedelta(
+            days=settings.INITIAL_PASSWORD_VALIDITY_DAYS
+        )
+        locked.initial_password_used_at = None
+        locked.save(
+            update_fields=[
+                "password",
+                "must_change_password",
+                "initial_password_expires_at",
+                "initial_password_used_at",
+            ]
+        )
+        audit_log(
+            actor=by,
+            action="accounts.participant.initial_password_issued",
+            target=locked,
+            data={"expires_at": locked.initial_password_expires_at},
+        )
+    user.refresh_from_db()
+    return password
+
+
+def initial_password_mark_used(*, user: User) -> None:
+    """Called at sign-in: the initial password has now served its one time."""
+    updated = User.objects.filter(
+        pk=user.pk, must_change_password=True, initial_password_used_at__isnull=True
+    ).update(initial_password_used_at=timezone.now())
+    if updated:
+        audit_log(
+            actor=user, action="accounts.participant.initial_password_used", target=user
+        )
+
+
+def password_chosen(*, user: User) -> None:
+    """The user chose a personal password: lift the first-login restriction."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.must_change_password:
+            return
+        locked.must_change_password = False
+        locked.initial_password_expires_at = None
+        locked.save(
+            update_fields=["must_change_password", "initial_password_expires_at"]
+        )
+        audit_log(
+            actor=user, action="accounts.participant.password_chosen", target=locked
+        )
+    user.must_change_password = False
+
+
+FINANCIAL_FIELDS = ("holder", "iban", "bic", "nir")
+
+
+def financial_file_save(
+    *,
+    user: User,
+    by: User,
+    holder: str,
+    iban: str,
+    bic: str,
+    nir: str = "",
+    rib_document: UploadedFile | None = None,
+) -> FinancialFile:
+    """Create or update a participant's financial file.
+
+    Only the participant edits their own file (PermissionDenied otherwise). Any
+    change puts it back to "to be checked" and is logged by field name only.
+    """
+    if by.pk != user.pk:
+        raise PermissionDenied
+    now = timezone.now()
+    values = {"holder": holder, "iban": iban, "bic": bic, "nir": nir}
+    with transaction.atomic():
+        file = FinancialFile.objects.select_for_update().filter(user=user).first()
+        created = file is None
+        if created:
+            file = FinancialFile(user=user, updated_at=now, **values)
+            changed = [name for name, value in values.items() if value]
+        else:
+            changed = [
+                name for name in FINANCIAL_FIELDS if getattr(file, name) != values[name]
+            ]
+            for name in changed:
+                setattr(file, name, values[name])
+        if rib_document is not None:
+            file.rib_document.save(rib_document.name, rib_document, save=False)
+            changed.append("rib_document")
+        if not created and not changed:
+            return file
+        file.updated_at = now
+        if created:
+            file.save()
+            audit_log(
+                actor=by,
+                action="accounts.financial_file.created",
+                target=file,
+                to_status=file.status,
+                data={"fields": changed},
+            )
+        elif file.status == FinancialFileStatus.CHECKED:
+            apply_transition(
+                file,
+                table=FINANCIAL_FILE_TRANSITIONS,
+                to_status=FinancialFileStatus.TO_CHECK,
+                by=by,
+                action="accounts.financial_file.updated",
+                data={"fields": changed},
+                update_fields=[*FINANCIAL_FIELDS, "rib_document", "updated_at"],
+            )
+        else:
+            file.save()
+            audit_log(
+                actor=by,
+                action="accounts.financial_file.updated",
+                target=file,
+                from_status=file.status,
+                to_status=file.status,
+                data={"fields": changed},
+            )
+        return file
+
+
+def financial_file_mark_checked(*, file: FinancialFile, by: User) -> FinancialFile:
+    """A manager certifies the bank details; nobody certifies their own."""
+    if file.user_id == by.pk:
+        raise PermissionDenied(_("Vous ne pouvez pas vérifier votre propre dossier."))
+    with transaction.atomic():
+        locked = FinancialFile.objects.select_for_update().get(pk=file.pk)
+        locked.checked_at = timezone.now()
+        apply_transition(
+            locked,
+            table=FINANCIAL_FILE_TRANSITIONS,
+            to_status=FinancialFileStatus.CHECKED,
+            by=by,
+            action="accounts.financial_file.checked",
+            update_fields=["checked_at"],
+        )
+        return locked
+
+
+def external_request_submit(
+    *, fields: dict[str, Any], rib_document: UploadedFile
+) -> ExternalParticipantRequest:
+    """Record a visitor's request and acknowledge it by e-mail."""
+    with transaction.atomic():
+        request = ExternalParticipantRequest(**fields)
+        request.rib_document.save(rib_document.name, rib_document, save=False)
+        request.save()
+        audit_log(
+            actor=None,
+            action="accounts.request.submitted",
+            target=request,
+            to_status=request.status,
+        )
+        send_templated_mail(
+            "request-received", to=[request.email], context={"request": request}
+        )
+        return request
+
+
+def external_request_approve(*, request: ExternalParticipantRequest, by: User) -> User:
+    """Create the participant, their account and financial file from the request.
+
+    E-mails the participant number and a link to choose a password.
+    """
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from django.urls import reverse
+
+    with transaction.atomic():
+        locked = ExternalParticipantRequest.objects.select_for_update().get(
+            pk=request.pk
+        )
+        if locked.status != RequestStatus.PENDING:
+            raise ValidationError(_("Cette demande a déjà été traitée."))
+        user = external_participant_create(
+            by=by,
+            first_name=locked.first_name,
+            last_name=locked.last_name,
+            email=locked.email,
+            phone=locked.phone,
+            address=f"{locked.address}, {locked.postal_code} {locked.commune_name}",
+        )
+        file = FinancialFile(
+            user=user,
+            holder=locked.holder,
+            iban=locked.iban,
+            bic=locked.bic,
+            updated_at=timezone.now(),
+        )
+        if locked.rib_document:
+            with locked.rib_document.open("rb") as document:
+                file.rib_document.save(
+                    locked.rib_document.name.rsplit("/", 1)[-1],
+                    ContentFile(document.read()),
+                    save=False,
+                )
+        file.save()
+        audit_log(
+            actor=by,
+            action="accounts.financial_file.created",
+            target=file,
+            to_status=file.status,
+            data={"from_request": locked.pk},
+        )
+        locked.participant = user
+        locked.decided_at = timezone.now()
+        apply_transition(
+            locked,
+            table=REQUEST_TRANSITIONS,
+            to_status=RequestStatus.APPROVED,
+            by=by,
+            action="accounts.request.approved",
+            data={"participant_number": user.participant_number},
+            update_fields=["participant", "decided_at"],
+        )
+        set_password_path = reverse(
+            "account_reset_password_from_key",
+            kwargs={
+                "uidb36": user_pk_to_url_str(user),
+                "key": default_token_generator.make_token(user),
+            },
+        )
+        send_templated_mail(
+            "request-approved",
+            to=[user.email],
+            context={
+                "user": user,
+                "set_password_path": set_password_path,
+                "site_url": settings.SITE_URL,
+            },
+        )
+        return user
+
+
+def external_request_reject(
+    *, request: ExternalParticipantRequest, by: User, reason: str
+) -> ExternalParticipantRequest:
+    """Refuse a request; the reason is mandatory and e-mailed to the requester."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            _("Indiquez le motif du refus : il sera envoyé au demandeur.")
+        )
+    with transaction.atomic():
+        locked = ExternalParticipantRequest.objects.select_for_update().get(
+            pk=request.pk
+        )
+        locked.rejection_reason = reason
+        locked.decided_at = timezone.now()
+        apply_transition(
+            locked,
+            table=REQUEST_TRANSITIONS,
+            to_status=RequestStatus.REJECTED,
+            by=by,
+            action="accounts.request.rejected",
+            data={"reason": reason},
+            update_fields=["rejection_reason", "decided_at"],
+        )
+        send_templated_mail(
+            "request-rejected", to=[locked.email], context={"request": locked}
+        )
+        return locked

@@ -1,0 +1,54 @@
+"""Checks on uploaded supporting documents (RIB, receipts): PDF, PNG or JPEG only."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+# The file's first bytes must say what its extension claims: a renamed
+# executable or HTML page is refused, whatever the browser sent as its type.
+SIGNATURES = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+}
+CONTENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+
+
+def validate_document(upload: UploadedFile) -> str:
+    """Refuse anything but a PDF, PNG or JPEG under the size limit; return its type."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("Le fichier est trop volumineux (%(size)s) : %(limit)s au maximum.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    if upload.size == 0:
+        raise ValidationError(_("Le fichier est vide."), code="empty")
+    suffix = PurePosixPath(upload.name or "").suffix.lower()
+    if suffix not in SIGNATURES:
+        raise ValidationError(
+            _("Seuls les fichiers PDF, PNG ou JPEG sont acceptés."), code="type"
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not head.startswith(SIGNATURES[suffix]):
+        raise ValidationError(
+            _("Le contenu du fichier ne correspond pas à un fichier %(kind)s valide.")
+            % {"kind": suffix.lstrip(".").upper()},
+            code="content",
+        )
+    return CONTENT_TYPES[suffix]
