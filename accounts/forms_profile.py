@@ -57,7 +57,7 @@ class ProfileForm(forms.ModelForm):
         self.helper = _helper(_("Enregistrer mes coordonnées"))
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
+        email = self.cleaned_data["email"].strip().lower()
         taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
         if taken.exists():
             raise forms.ValidationError(
@@ -79,8 +79,8 @@ class BankDetailsMixin(forms.Form):
         label=_("IBAN"),
         max_length=42,
         help_text=_(
-            "27 caractères pour un compte en France, par "
-            "exemple FR76 3000 6000 0112 3456 7890 189."
+            "Il figure sur votre RIB : 27 caractères pour un compte en France, "
+            "commençant par FR."
         ),
     )
     bic = forms.CharField(

@@ -29,6 +29,8 @@ ALWAYS_ALLOWED = {
     "account_reset_password_from_key_done",
 }
 PASSWORD_CHANGE = {"account_change_password"}
+# Enrolling asks to confirm the password first when the sign-in is not recent.
+MFA_ENROLMENT = {"account_reauthenticate"}
 MFA_PAGES_PREFIX = "mfa_"
 
 
@@ -57,7 +59,11 @@ class AccountRequirementsMiddleware:
                 _("Choisissez d'abord votre mot de passe personnel."),
             )
         if settings.MFA_REQUIRED_FOR_STAFF and is_back_office_user(user):
-            if url_name.startswith(MFA_PAGES_PREFIX) or _has_totp(user):
+            if (
+                url_name.startswith(MFA_PAGES_PREFIX)
+                or url_name in MFA_ENROLMENT
+                or _has_totp(user)
+            ):
                 return self.get_response(request)
             return self._hold(
                 request,

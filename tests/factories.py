@@ -52,7 +52,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"agent{n}")
     first_name = "Camille"
     last_name = factory.Sequence(lambda n: f"Agent{n}")
-    email = factory.LazyAttribute(lambda u: f"{u.username}@exemple.invalid")
+    email = factory.LazyAttribute(lambda u: f"{u.username.lower()}@exemple.invalid")
     kind = User.Kind.AGENT
     commune = factory.SubFactory(CommuneFactory)
     establishment = factory.SubFactory(EstablishmentFactory)

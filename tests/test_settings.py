@@ -14,7 +14,14 @@ def _start_django(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "CURRENCY", "DATABASE_URL"}
+        if k
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "CURRENCY",
+            "DATABASE_URL",
+            "FIELD_ENCRYPTION_KEYS",
+        }
     }
     clean.update(env, DJANGO_SETTINGS_MODULE="imagin.settings")
     code = (
@@ -43,9 +50,22 @@ def test_development_mode_starts_with_its_own_key():
     assert result.returncode == 0, result.stderr
 
 
-def test_production_mode_starts_with_a_secret_key():
-    result = _start_django(DEBUG="false", SECRET_KEY="a-real-secret-from-the-vault")
+KEY = "dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5MzI="
+
+
+def test_production_mode_starts_with_its_secrets():
+    result = _start_django(
+        DEBUG="false",
+        SECRET_KEY="a-real-secret-from-the-vault",
+        FIELD_ENCRYPTION_KEYS=KEY,
+    )
     assert result.returncode == 0, result.stderr
+
+
+def test_production_mode_refuses_to_start_without_an_encryption_key():
+    result = _start_django(DEBUG="false", SECRET_KEY="a-real-secret-from-the-vault")
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS is not set" in result.stderr
 
 
 def test_an_unknown_currency_is_refused():

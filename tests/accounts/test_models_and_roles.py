@@ -69,3 +69,32 @@ def test_only_managers_and_administrators_use_the_back_office(db):
     assert not is_back_office_user(staff_without_role)
     assert not is_back_office_user(participant)
     assert MANAGER in ROLE_PERMISSIONS
+
+
+def test_back_office_users_enrol_two_factor_authentication_when_required(
+    client, settings, db
+):
+    from allauth.mfa.models import Authenticator
+
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    manager = factories.ManagerFactory()
+    client.force_login(manager)
+    response = client.get("/gestion/")
+    assert response.status_code == 302
+    assert response["Location"] == "/comptes/2fa/totp/activate/"
+    assert client.post("/gestion/claims/claim/").status_code == 403
+    # Enrolment, and confirming the password it may ask for first, stay open.
+    assert client.get("/comptes/2fa/totp/activate/").status_code in (200, 302)
+    assert client.get("/comptes/reauthenticate/").status_code == 200
+    Authenticator.objects.create(
+        user=manager, type=Authenticator.Type.TOTP, data={"secret": "x"}
+    )
+    assert client.get("/gestion/").status_code == 200
+
+
+def test_participants_are_not_asked_for_two_factor_authentication(
+    client, settings, participant
+):
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    client.force_login(participant)
+    assert client.get("/mon-compte/profil/").status_code == 200

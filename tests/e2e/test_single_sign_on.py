@@ -20,18 +20,30 @@ pytestmark = pytest.mark.e2e
 
 PROVIDER_ID = "academie"
 TEACHER = {
-    "sub": "prof-1", "email": "paul.durand@ac-test.fr", "email_verified": True,
-    "given_name": "Paul", "usual_name": "Durand", "login": "pdurand",
+    "sub": "prof-1",
+    "email": "paul.durand@ac-test.fr",
+    "email_verified": True,
+    "given_name": "Paul",
+    "usual_name": "Durand",
+    "login": "pdurand",
     "password": "secret-sso",
 }
 STRANGER = {
-    "sub": "prof-2", "email": "inconnu@ac-test.fr", "email_verified": True,
-    "given_name": "Inès", "usual_name": "Connue", "login": "inconnu",
+    "sub": "prof-2",
+    "email": "inconnu@ac-test.fr",
+    "email_verified": True,
+    "given_name": "Inès",
+    "usual_name": "Connue",
+    "login": "inconnu",
     "password": "secret-sso",
 }
 UNVERIFIED = {
-    "sub": "prof-3", "email": "paul.durand@ac-test.fr", "email_verified": False,
-    "given_name": "Paul", "usual_name": "Durand", "login": "usurpateur",
+    "sub": "prof-3",
+    "email": "paul.durand@ac-test.fr",
+    "email_verified": False,
+    "given_name": "Paul",
+    "usual_name": "Durand",
+    "login": "usurpateur",
     "password": "secret-sso",
 }
 
@@ -51,15 +63,19 @@ def provider(live_server, settings):
     ) as issuer:
         settings.SOCIALACCOUNT_PROVIDERS = {
             "imagin_oidc": {
-                "APPS": [{
-                    "provider_id": PROVIDER_ID, "name": "le portail académique",
-                    "client_id": "imagin", "secret": "imagin-secret",
-                    "settings": {
-                        "server_url": issuer,
-                        "token_auth_method": "client_secret_post",
-                        "scope": ["openid", "email", "given_name", "usual_name"],
-                    },
-                }]
+                "APPS": [
+                    {
+                        "provider_id": PROVIDER_ID,
+                        "name": "le portail académique",
+                        "client_id": "imagin",
+                        "secret": "imagin-secret",
+                        "settings": {
+                            "server_url": issuer,
+                            "token_auth_method": "client_secret_post",
+                            "scope": ["openid", "email", "given_name", "usual_name"],
+                        },
+                    }
+                ]
             }
         }
         yield issuer
@@ -76,19 +92,22 @@ def _sign_in_at_the_provider(page, person):
 def test_a_known_teacher_signs_in_and_out_through_the_portal(page, provider):
     from playwright.sync_api import expect
 
-    teacher = factories.UserFactory(first_name="Paul", last_name="Durand",
-                                    email="paul.durand@ac-test.fr")
+    teacher = factories.UserFactory(
+        first_name="Paul", last_name="Durand", email="paul.durand@ac-test.fr"
+    )
     _sign_in_at_the_provider(page, TEACHER)
     expect(page.get_by_text("Bonjour Paul Durand")).to_be_visible()
     assert User.objects.filter(email__iexact=TEACHER["email"]).count() == 1
-    assert AuditEvent.objects.filter(action="accounts.sso.linked",
-                                     target_id=teacher.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="accounts.sso.linked", target_id=teacher.pk
+    ).exists()
 
     page.get_by_role("banner").get_by_role("button", name="Se déconnecter").click()
     # The provider's own session ends too (RP-initiated logout with id_token_hint).
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("banner").get_by_role("link", name="Se connecter")
-           ).to_be_visible()
+    expect(
+        page.get_by_role("banner").get_by_role("link", name="Se connecter")
+    ).to_be_visible()
     _sign_in_at_the_provider(page, TEACHER)  # asked to sign in again: session ended
     expect(page.get_by_text("Bonjour Paul Durand")).to_be_visible()
 
@@ -119,6 +138,7 @@ def test_an_unverified_address_never_reaches_someone_elses_account(page, provide
 
     factories.UserFactory(email="paul.durand@ac-test.fr")
     _sign_in_at_the_provider(page, UNVERIFIED)
-    expect(page.get_by_role("heading", name="Adresse électronique non vérifiée")
-           ).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Adresse électronique non vérifiée")
+    ).to_be_visible()
     assert User.objects.filter(email__iexact=UNVERIFIED["email"]).count() == 1
