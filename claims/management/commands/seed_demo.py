@@ -315,6 +315,10 @@ class Command(BaseCommand):
             commune=evreux,
             address="3 place du Général-de-Gaulle",
             corps_category=User.CorpsCategory.A1,
+            # The password printed on the convocation: it works once, then the
+            # participant chooses their own.
+            must_change_password=True,
+            initial_password_expires_at=timezone.now() + timedelta(days=365),
         )
 
         for item in (philo_written, grand_oral, maths_written):
