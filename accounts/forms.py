@@ -16,6 +16,20 @@ from django.utils.translation import gettext_lazy as _
 from accounts.services import password_chosen
 
 
+def _relabel(form: forms.Form, **labels: str) -> None:
+    """Give allauth's fields French labels; the DSFR labels fields, so no
+    placeholder text competes with them (and screen readers skip it)."""
+    for name, label in labels.items():
+        form.fields[name].label = label
+        form.fields[name].widget.attrs.pop("placeholder", None)
+
+
+NEW_PASSWORD_LABELS = {
+    "password1": _("Nouveau mot de passe"),
+    "password2": _("Confirmation du nouveau mot de passe"),
+}
+
+
 def _helper(label: str) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
@@ -28,14 +42,11 @@ class LoginForm(AllauthLoginForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["login"].label = _("Identifiant")
+        _relabel(self, login=_("Identifiant"), password=_("Mot de passe"))
         self.fields["login"].help_text = _(
             "Intervenant extérieur : votre numéro d'intervenant, imprimé sur votre "
             "convocation (par exemple E2027001)."
         )
-        self.fields["login"].widget.attrs.pop("placeholder", None)
-        self.fields["password"].label = _("Mot de passe")
-        self.fields["password"].widget.attrs.pop("placeholder", None)
         self.helper = _helper(_("Se connecter"))
 
     def clean(self) -> dict[str, Any]:
@@ -51,14 +62,10 @@ class LoginForm(AllauthLoginForm):
 class ChangePasswordForm(AllauthChangePasswordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["oldpassword"].label = _("Mot de passe actuel")
+        _relabel(self, oldpassword=_("Mot de passe actuel"), **NEW_PASSWORD_LABELS)
         self.fields["oldpassword"].help_text = _(
             "À la première connexion : le mot de passe imprimé sur votre convocation."
         )
-        self.fields["password1"].label = _("Nouveau mot de passe")
-        self.fields["password2"].label = _("Confirmation du nouveau mot de passe")
-        for name in ("oldpassword", "password1", "password2"):
-            self.fields[name].widget.attrs.pop("placeholder", None)
         self.helper = _helper(_("Enregistrer mon mot de passe"))
 
     def save(self) -> None:
@@ -69,10 +76,7 @@ class ChangePasswordForm(AllauthChangePasswordForm):
 class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["password1"].label = _("Nouveau mot de passe")
-        self.fields["password2"].label = _("Confirmation du nouveau mot de passe")
-        for name in ("password1", "password2"):
-            self.fields[name].widget.attrs.pop("placeholder", None)
+        _relabel(self, **NEW_PASSWORD_LABELS)
         self.helper = _helper(_("Enregistrer mon mot de passe"))
 
     def save(self) -> None:

@@ -271,6 +271,29 @@ def external_request_submit(
         return request
 
 
+def _decide(
+    request: ExternalParticipantRequest,
+    *,
+    to_status: str,
+    by: User,
+    action: str,
+    data: dict[str, Any],
+    fields: list[str],
+) -> None:
+    """Record a manager's decision on a locked request (TransitionNotAllowed if
+    it was already decided)."""
+    request.decided_at = timezone.now()
+    apply_transition(
+        request,
+        table=REQUEST_TRANSITIONS,
+        to_status=to_status,
+        by=by,
+        action=action,
+        data=data,
+        update_fields=[*fields, "decided_at"],
+    )
+
+
 def external_request_approve(*, request: ExternalParticipantRequest, by: User) -> User:
     """Create the participant, their account and financial file from the request.
 
@@ -317,15 +340,13 @@ def external_request_approve(*, request: ExternalParticipantRequest, by: User) -
             data={"from_request": locked.pk},
         )
         locked.participant = user
-        locked.decided_at = timezone.now()
-        apply_transition(
+        _decide(
             locked,
-            table=REQUEST_TRANSITIONS,
             to_status=RequestStatus.APPROVED,
             by=by,
             action="accounts.request.approved",
             data={"participant_number": user.participant_number},
-            update_fields=["participant", "decided_at"],
+            fields=["participant"],
         )
         set_password_path = reverse(
             "account_reset_password_from_key",
@@ -360,15 +381,13 @@ def external_request_reject(
             pk=request.pk
         )
         locked.rejection_reason = reason
-        locked.decided_at = timezone.now()
-        apply_transition(
+        _decide(
             locked,
-            table=REQUEST_TRANSITIONS,
             to_status=RequestStatus.REJECTED,
             by=by,
             action="accounts.request.rejected",
             data={"reason": reason},
-            update_fields=["rejection_reason", "decided_at"],
+            fields=["rejection_reason"],
         )
         send_templated_mail(
             "request-rejected", to=[locked.email], context={"request": locked}

@@ -138,21 +138,23 @@ def request_create(request: HttpRequest) -> HttpResponse:
     """Public form: ask for an external participant to be created."""
     form = ExternalParticipantRequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if not ratelimit.consume(request, action="external_participant_request"):
-            messages.error(
-                request,
-                _(
-                    "Trop de demandes ont été envoyées depuis votre connexion. "
-                    "Réessayez dans une heure."
-                ),
-            )
-            return render(
-                request,
-                "accounts/externalparticipantrequest_form.html",
-                {"form": form},
-                status=429,
-            )
         if form.is_valid():
+            # Only requests that would be recorded (and e-mailed) count: someone
+            # correcting their form is never locked out by their own mistakes.
+            if not ratelimit.consume(request, action="external_participant_request"):
+                messages.error(
+                    request,
+                    _(
+                        "Trop de demandes ont été envoyées depuis votre connexion. "
+                        "Réessayez dans une heure."
+                    ),
+                )
+                return render(
+                    request,
+                    "accounts/externalparticipantrequest_form.html",
+                    {"form": form},
+                    status=429,
+                )
             fields = {
                 name: value
                 for name, value in form.cleaned_data.items()

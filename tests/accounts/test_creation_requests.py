@@ -183,3 +183,12 @@ def test_a_manager_creates_an_external_participant_with_an_initial_password(
     password = re.search(r"<code>([\w-]+)</code>", html).group(1)
     assert user.participant_number in html
     assert user.check_password(password) and user.must_change_password
+
+
+def test_correcting_a_form_never_counts_against_the_limit(client, db, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"external_participant_request": "1/h/ip"}
+    for _ in range(3):
+        client.post(reverse("accounts:request_create"), _form(iban="FR00"))
+    response = client.post(reverse("accounts:request_create"), _form())
+    assert response.status_code == 302
+    assert ExternalParticipantRequest.objects.count() == 1
