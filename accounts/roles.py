@@ -16,11 +16,19 @@ MANAGER = "Gestionnaires DEC"
 CENTRE_HEAD = "Chefs de centre"
 ADMINISTRATOR = "Administrateurs"
 
-# "app_label.*" grants every permission of an app; "app_label.codename" one.
+# "app_label.*" grants every permission of an app; "app_label.codename" one;
+# "!app_label.codename" takes one back.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     MANAGER: [
         "missions.*",
         "claims.*",
+        # The regulation's figures are the administrators' to change.
+        "!claims.add_ratetable",
+        "!claims.change_ratetable",
+        "!claims.delete_ratetable",
+        "!claims.add_rate",
+        "!claims.change_rate",
+        "!claims.delete_rate",
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",
@@ -50,14 +58,18 @@ STAFF_ROLES = (MANAGER, ADMINISTRATOR)
 
 
 def _permission_filter(specs: list[str]) -> Q:
-    condition = Q(pk__in=[])
+    granted, withdrawn = Q(pk__in=[]), Q(pk__in=[])
     for spec in specs:
-        app_label, codename = spec.split(".", 1)
+        app_label, codename = spec.lstrip("!").split(".", 1)
         if codename == "*":
-            condition |= Q(content_type__app_label=app_label)
+            condition = Q(content_type__app_label=app_label)
         else:
-            condition |= Q(content_type__app_label=app_label, codename=codename)
-    return condition
+            condition = Q(content_type__app_label=app_label, codename=codename)
+        if spec.startswith("!"):
+            withdrawn |= condition
+        else:
+            granted |= condition
+    return granted & ~withdrawn
 
 
 def sync_role_groups(sender: Any = None, **kwargs: Any) -> None:

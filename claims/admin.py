@@ -1,11 +1,12 @@
-"""Back-office for expense claims (checking and deciding comes with the review work)."""
+"""Back-office for expense claims and the rate tables that price them."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from claims.models import Claim, ClaimLine
+from claims.models import Claim, ClaimLine, Rate, RateTable
+from imagin.audit import audit_log
 
 
 class ClaimLineInline(admin.TabularInline):
@@ -78,3 +79,69 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class RateInline(admin.TabularInline):
+    model = Rate
+    extra = 0
+    fields = ["key", "amount"]
+
+
+@admin.register(RateTable)
+class RateTableAdmin(admin.ModelAdmin):
+    """Administrators keep the regulation's figures up to date; managers read them.
+
+    A new text is entered as a new table starting on its date, after closing
+    the previous one the day before; overlapping periods are refused.
+    """
+
+    list_display = [
+        "kind",
+        "zone",
+        "currency",
+        "valid_from",
+        "valid_until",
+        "reference",
+    ]
+    list_filter = ["kind", "zone", "currency"]
+    search_fields = ["reference"]
+    date_hierarchy = "valid_from"
+    inlines = [RateInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        audit_log(
+            actor=request.user,
+            action="claims.rate_table.changed"
+            if change
+            else "claims.rate_table.created",
+            target=obj,
+            data={"fields": form.changed_data},
+        )
+
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        changed = [
+            {"key": rate.key, "amount": str(rate.amount)}
+            for rate in [
+                *formset.new_objects,
+                *(o for o, _f in formset.changed_objects),
+            ]
+        ]
+        removed = [rate.key for rate in formset.deleted_objects]
+        if changed or removed:
+            audit_log(
+                actor=request.user,
+                action="claims.rate_table.rates_changed",
+                target=form.instance,
+                data={"changed": changed, "removed": removed},
+            )
+
+    def delete_model(self, request, obj) -> None:
+        audit_log(
+            actor=request.user,
+            action="claims.rate_table.deleted",
+            target=obj,
+            data={"table": str(obj)},
+        )
+        super().delete_model(request, obj)

@@ -287,6 +287,16 @@ CURRENCY = env.str("CURRENCY", default="EUR").upper()
 if CURRENCY not in {"EUR", "XPF"}:
     raise ImproperlyConfigured(f"CURRENCY must be EUR or XPF, not {CURRENCY!r}.")
 TRAVEL_ENABLED = env.bool("TRAVEL_ENABLED", default=True)
+# Which travel rates apply (mileage, meals, nights differ overseas); jury rates
+# are national. The CFP franc implies the Pacific unless told otherwise.
+TRAVEL_RATE_ZONE = env.str(
+    "TRAVEL_RATE_ZONE", default="pacific" if CURRENCY == "XPF" else "mainland"
+)
+if TRAVEL_RATE_ZONE not in {"mainland", "pacific", "wallis"}:
+    raise ImproperlyConfigured(
+        "TRAVEL_RATE_ZONE must be mainland, pacific or wallis, "
+        f"not {TRAVEL_RATE_ZONE!r}."
+    )
 FINANCIAL_FILE_VALIDITY_MONTHS = env.int("FINANCIAL_FILE_VALIDITY_MONTHS", default=24)
 # Payroll needs the social security number (NIR) in some académies only.
 FINANCIAL_FILE_REQUIRES_NIR = env.bool("FINANCIAL_FILE_REQUIRES_NIR", default=False)

@@ -26,7 +26,14 @@ class ExamSessionAdmin(admin.ModelAdmin):
 
 @admin.register(Exam)
 class ExamAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "session"]
+    list_display = [
+        "name",
+        "code",
+        "kind",
+        "copy_rate_level",
+        "hour_rate_level",
+        "session",
+    ]
     list_filter = ["session", "kind"]
     search_fields = ["name", "code"]
     list_select_related = ["session"]
@@ -40,8 +47,8 @@ class DisciplineAdmin(admin.ModelAdmin):
 
 @admin.register(Epreuve)
 class EpreuveAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "exam", "discipline", "form"]
-    list_filter = ["exam__session", "exam", "discipline", "form"]
+    list_display = ["code", "name", "exam", "discipline", "form", "optional"]
+    list_filter = ["exam__session", "exam", "discipline", "form", "optional"]
     search_fields = ["code", "name"]
     list_select_related = ["exam__session", "discipline"]
     autocomplete_fields = ["exam", "discipline"]

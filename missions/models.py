@@ -32,6 +32,10 @@ class ExamSession(models.Model):
         return self.name
 
 
+COPY_RATE_LEVELS = [(str(n), _("Taux %d") % n) for n in range(1, 6)]
+HOUR_RATE_LEVELS = [(str(n), _("Taux %d") % n) for n in range(1, 5)]
+
+
 class Exam(models.Model):
     class Kind(models.TextChoices):
         DIPLOMA = "diploma", _("Examen (diplôme)")
@@ -48,6 +52,22 @@ class Exam(models.Model):
     kind = models.CharField(
         _("nature"), max_length=12, choices=Kind, default=Kind.DIPLOMA
     )
+    # The rate group of a diploma (arrêté du 13 avril 2012); a competition is
+    # paid by the participant's corps category instead (arrêté du 7 mai 2012).
+    copy_rate_level = models.CharField(
+        _("taux de correction"),
+        max_length=1,
+        choices=COPY_RATE_LEVELS,
+        blank=True,
+        help_text=_("Diplômes : taux 1 à 5 de l'arrêté du 13 avril 2012 (bac : 5)."),
+    )
+    hour_rate_level = models.CharField(
+        _("taux des oraux et pratiques"),
+        max_length=1,
+        choices=HOUR_RATE_LEVELS,
+        blank=True,
+        help_text=_("Diplômes : taux 1 à 4 de l'arrêté du 13 avril 2012 (bac : 3)."),
+    )
 
     objects = NamedWithManager("session")
 
@@ -63,6 +83,17 @@ class Exam(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} — {self.session}"
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.DIPLOMA and not (
+            self.copy_rate_level and self.hour_rate_level
+        ):
+            raise ValidationError(
+                _(
+                    "Un diplôme a un taux de correction et un taux des oraux "
+                    "(arrêté du 13 avril 2012)."
+                )
+            )
 
 
 class Discipline(models.Model):
@@ -103,6 +134,29 @@ class Epreuve(models.Model):
         related_name="epreuves",
     )
     form = models.CharField(_("forme"), max_length=10, choices=Form)
+    # Where an épreuve is paid differently from the rest of its exam.
+    copy_rate_level = models.CharField(
+        _("taux de correction propre"),
+        max_length=1,
+        choices=COPY_RATE_LEVELS,
+        blank=True,
+        help_text=_("Laisser vide pour appliquer le taux de l'examen."),
+    )
+    hour_rate_level = models.CharField(
+        _("taux des oraux propre"),
+        max_length=1,
+        choices=HOUR_RATE_LEVELS,
+        blank=True,
+        help_text=_("Laisser vide pour appliquer le taux de l'examen."),
+    )
+    optional = models.BooleanField(
+        _("épreuve facultative"),
+        default=False,
+        help_text=_(
+            "Oraux facultatifs et épreuves ponctuelles : l'heure est payée 75 % du "
+            "taux des oraux."
+        ),
+    )
 
     class Meta:
         verbose_name = _("épreuve")
@@ -116,6 +170,14 @@ class Epreuve(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+    @property
+    def effective_copy_rate_level(self) -> str:
+        return self.copy_rate_level or self.exam.copy_rate_level
+
+    @property
+    def effective_hour_rate_level(self) -> str:
+        return self.hour_rate_level or self.exam.hour_rate_level
 
 
 class Centre(models.Model):
@@ -150,10 +212,14 @@ class MissionType(models.Model):
     """A kind of jury work; its payment basis decides what the participant declares."""
 
     class PaymentBasis(models.TextChoices):
-        PER_COPY = "per_copy", _("À la copie")
-        PER_CANDIDATE = "per_candidate", _("Au candidat")
-        PER_HOUR = "per_hour", _("À l'heure")
-        FLAT = "flat", _("Forfait")
+        # Each says which rate of the exam's table pays it (claims.amounts).
+        PER_COPY = "per_copy", _("À la copie (taux de correction)")
+        PER_CANDIDATE = (
+            "per_candidate",
+            _("Au candidat ou dossier (taux de correction)"),
+        )
+        PER_HOUR = "per_hour", _("À l'heure (taux des oraux et pratiques)")
+        FLAT = "flat", _("Forfait par mission (conception de sujet)")
         MANAGER_ENTERED = "manager_entered", _("Montant saisi par le gestionnaire")
         UNPAID = "unpaid", _("Non rémunéré (NR)")
 

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import Commune, Establishment, User
-from accounts.roles import MANAGER
+from accounts.roles import ADMINISTRATOR, MANAGER
 from missions.models import (
     Assignment,
     Centre,
@@ -76,6 +76,16 @@ class ManagerFactory(UserFactory):
             self.groups.add(Group.objects.get(name=MANAGER))
 
 
+class AdministratorFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"administrateur{n}")
+    is_staff = True
+
+    @factory.post_generation
+    def role(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.groups.add(Group.objects.get(name=ADMINISTRATOR))
+
+
 class ExamSessionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ExamSession
@@ -95,6 +105,9 @@ class ExamFactory(factory.django.DjangoModelFactory):
     session = factory.SubFactory(ExamSessionFactory)
     code = factory.Sequence(lambda n: f"EX{n}")
     name = factory.Sequence(lambda n: f"Examen {n}")
+    # Paid like the baccalauréat unless a test says otherwise.
+    copy_rate_level = "5"
+    hour_rate_level = "3"
 
 
 class DisciplineFactory(factory.django.DjangoModelFactory):

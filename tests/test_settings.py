@@ -19,6 +19,7 @@ def _start_django(**env: str) -> subprocess.CompletedProcess[str]:
             "SECRET_KEY",
             "DEBUG",
             "CURRENCY",
+            "TRAVEL_RATE_ZONE",
             "DATABASE_URL",
             "FIELD_ENCRYPTION_KEYS",
         }
@@ -72,6 +73,12 @@ def test_an_unknown_currency_is_refused():
     result = _start_django(DEBUG="true", CURRENCY="USD")
     assert result.returncode != 0
     assert "CURRENCY must be EUR or XPF" in result.stderr
+
+
+def test_an_unknown_travel_rate_zone_is_refused():
+    result = _start_django(DEBUG="true", TRAVEL_RATE_ZONE="mars")
+    assert result.returncode != 0
+    assert "TRAVEL_RATE_ZONE must be mainland, pacific or wallis" in result.stderr
 
 
 def test_postgresql_urls_use_the_psycopg_connection_pool():

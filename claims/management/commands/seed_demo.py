@@ -107,15 +107,26 @@ class Command(BaseCommand):
                 "claim_deadline": today + timedelta(days=120),
             },
         )
-        bac, _ = Exam.objects.get_or_create(
+        # The baccalauréat is paid at taux 5 per copy and taux 3 per oral hour.
+        bac, _ = Exam.objects.update_or_create(
             session=session,
             code="BACGEN",
-            defaults={"name": "Baccalauréat général", "kind": Exam.Kind.DIPLOMA},
+            defaults={
+                "name": "Baccalauréat général",
+                "kind": Exam.Kind.DIPLOMA,
+                "copy_rate_level": "5",
+                "hour_rate_level": "3",
+            },
         )
-        bts, _ = Exam.objects.get_or_create(
+        bts, _ = Exam.objects.update_or_create(
             session=session,
             code="BTS-CG",
-            defaults={"name": "BTS Comptabilité et gestion", "kind": Exam.Kind.DIPLOMA},
+            defaults={
+                "name": "BTS Comptabilité et gestion",
+                "kind": Exam.Kind.DIPLOMA,
+                "copy_rate_level": "4",
+                "hour_rate_level": "3",
+            },
         )
         maths, _ = Discipline.objects.get_or_create(
             code="MATHS", defaults={"name": "Mathématiques"}

@@ -172,6 +172,11 @@ class Claim(models.Model):
         return self.status in EDITABLE_BY_PARTICIPANT
 
     @property
+    def is_priced(self) -> bool:
+        """Validated by a manager: its amounts are frozen in its lines."""
+        return self.remuneration_amount is not None
+
+    @property
     def total_amount(self):
         if self.remuneration_amount is None or self.travel_amount is None:
             return None

@@ -1,0 +1,518 @@
+"""The arithmetic of a claim's amounts: pure functions on plain values.
+
+Nothing here touches the database. `claims.selectors` turns a claim and the
+rate tables into the frozen dataclasses below; `compute` turns them into
+lines. Rules (DOMAIN.md, ARCHITECTURE.md "Interpretations"):
+
+- money is `Decimal`; each line is rounded half-up to the cent (EUR) or to
+  the franc (XPF), and a total is the sum of rounded lines;
+- a rate is the one in force on the day of what it pays for: the mission's
+  first day for the jury work, the trip's, meal's or night's own date;
+- mileage is split across the bands of the participant's cumulative distance
+  in the calendar year (≤ 2 000 km, 2 001–10 000 km, > 10 000 km);
+- nothing is guessed: a missing quantity or rate becomes a problem, in
+  French, and no line; a line is never negative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+# Fixed parity of the CFP franc (décret 98-1165): 1 € = 119,331 74 XPF.
+XPF_PER_EUR = Decimal("119.33174")
+QUANTUM = {"EUR": Decimal("0.01"), "XPF": Decimal("1")}
+CURRENCY_SYMBOL = {"EUR": "€", "XPF": "XPF"}
+# Upper bounds of the first two mileage bands, in cumulative km in the year.
+DISTANCE_BAND_LIMITS = (("1", Decimal(2000)), ("2", Decimal(10000)), ("3", None))
+# Optional orals and one-off tests are paid 75 % of the oral hourly rate
+# (arrêté du 13 avril 2012).
+OPTIONAL_ORAL_FACTOR = Decimal("0.75")
+ADMINISTRATIVE_RESTAURANT_FACTOR = Decimal("0.5")
+ZERO = Decimal(0)
+
+JURY_KINDS = frozenset({"diploma_jury", "competition_jury"})
+NATIONAL = "national"
+PACIFIC_ZONES = frozenset({"pacific", "wallis"})
+
+
+# ---------------------------------------------------------------- money
+
+
+def round_money(value: Decimal, currency: str) -> Decimal:
+    """Half-up to the smallest unit of the currency (cent, or franc for XPF)."""
+    return Decimal(value).quantize(QUANTUM[currency], rounding=ROUND_HALF_UP)
+
+
+def convert(value: Decimal, from_currency: str, to_currency: str) -> Decimal:
+    """Unrounded conversion at the fixed parity; only rounded on the line."""
+    if from_currency == to_currency:
+        return value
+    if (from_currency, to_currency) == ("EUR", "XPF"):
+        return value * XPF_PER_EUR
+    if (from_currency, to_currency) == ("XPF", "EUR"):
+        return value / XPF_PER_EUR
+    raise ValueError(f"unknown currencies {from_currency} -> {to_currency}")
+
+
+def format_money(value: Decimal | None, currency: str) -> str:
+    """French display: '1 234,56 €', '1 235 XPF' (narrow no-break spaces)."""
+    if value is None:
+        return "—"
+    rounded = round_money(value, currency)
+    sign = "-" if rounded < 0 else ""
+    units, _dot, cents = f"{abs(rounded):f}".partition(".")
+    groups = []
+    while len(units) > 3:
+        groups.insert(0, units[-3:])
+        units = units[:-3]
+    groups.insert(0, units)
+    number = "\u202f".join(groups)
+    if currency == "EUR":
+        number = f"{number},{cents}"
+    return f"{sign}{number}\u00a0{CURRENCY_SYMBOL[currency]}"
+
+
+# ---------------------------------------------------------------- rates
+
+
+@dataclass(frozen=True)
+class TableSnapshot:
+    """A rate table as plain data."""
+
+    kind: str
+    zone: str
+    currency: str
+    valid_from: date
+    valid_until: date | None
+    rates: Mapping[str, Decimal]
+    reference: str = ""
+
+    def covers(self, day: date) -> bool:
+        return self.valid_from <= day and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+
+class RateMissing(Exception):
+    """No table, or no figure in the table, for what must be paid."""
+
+
+@dataclass(frozen=True)
+class RateBook:
+    """Every rate table, the deployment's travel zone and currency."""
+
+    tables: tuple[TableSnapshot, ...]
+    zone: str
+    currency: str
+
+    def rate(self, kind: str, key: str, day: date) -> Decimal:
+        """The unit rate in the book's currency (unrounded) in force on `day`.
+
+        A table in the deployment's currency is preferred; otherwise a table
+        in the other currency is converted at the fixed parity.
+        """
+        zone = NATIONAL if kind in JURY_KINDS else self.zone
+        in_force = [
+            t
+            for t in self.tables
+            if t.kind == kind and t.zone == zone and t.covers(day)
+        ]
+        in_force.sort(key=lambda t: t.currency != self.currency)
+        if not in_force:
+            raise RateMissing(
+                _("Aucun barème « %(kind)s » n'est en vigueur le %(day)s.")
+                % {
+                    "kind": KIND_LABELS.get(kind, kind),
+                    "day": date_format(day, "d/m/Y"),
+                }
+            )
+        table = in_force[0]
+        if key not in table.rates:
+            raise RateMissing(
+                _(
+                    "Le barème « %(kind)s » en vigueur le %(day)s "
+                    "n'a pas de taux « %(key)s »."
+                )
+                % {
+                    "kind": KIND_LABELS.get(kind, kind),
+                    "day": date_format(day, "d/m/Y"),
+                    "key": key,
+                }
+            )
+        return convert(table.rates[key], table.currency, self.currency)
+
+
+KIND_LABELS = {
+    "diploma_jury": "jurys d'examens",
+    "competition_jury": "jurys de concours",
+    "mileage": "indemnités kilométriques",
+    "meal": "repas",
+    "night": "nuitées",
+}
+
+
+# ---------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class ServiceInput:
+    """The jury work of a claim, with what decides its rate."""
+
+    basis: str  # missions.MissionType.PaymentBasis value
+    scheme: str  # "diploma" or "competition"
+    day: date  # the mission's first day
+    copies: int | None = None
+    candidates: int | None = None
+    hours: Decimal | None = None
+    copy_level: str = ""  # diploma taux for copies, 1 to 5
+    hour_level: str = ""  # diploma taux for orals, 1 to 4
+    category: str = ""  # competition: the participant's corps category
+    optional_oral: bool = False
+    manager_amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class TripInput:
+    date: date | None
+    mode: str  # "car" or "public_transport", "" while not chosen
+    fiscal_horsepower: int | None = None
+    kilometres: int | None = None
+    fare: Decimal | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class MealInput:
+    date: date | None
+    kind: str = "lunch"
+    administrative_restaurant: bool = False
+
+
+@dataclass(frozen=True)
+class NightInput:
+    date: date | None
+    zone: str = "standard"
+
+
+@dataclass(frozen=True)
+class ClaimInput:
+    service: ServiceInput
+    trips: Sequence[TripInput] = ()
+    meals: Sequence[MealInput] = ()
+    nights: Sequence[NightInput] = ()
+    # Car kilometres the participant already travelled in each calendar year
+    # before this claim's trips (from their other claims).
+    prior_km: Mapping[int, int] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- outputs
+
+REMUNERATION = "remuneration"
+TRAVEL_KINDS = frozenset({"mileage", "public_transport", "meal", "night"})
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: str  # a claims.ClaimLine.Kind value
+    label: str
+    date: date | None
+    quantity: Decimal
+    unit_rate: Decimal
+    amount: Decimal
+
+    @property
+    def is_travel(self) -> bool:
+        return self.kind in TRAVEL_KINDS
+
+
+@dataclass(frozen=True)
+class Amounts:
+    currency: str
+    lines: tuple[Line, ...]
+    # What prevents computing the whole amount, in French; empty when complete.
+    problems: tuple[str, ...] = ()
+
+    @property
+    def remuneration(self) -> Decimal:
+        return sum((line.amount for line in self.lines if not line.is_travel), ZERO)
+
+    @property
+    def travel(self) -> Decimal:
+        return sum((line.amount for line in self.lines if line.is_travel), ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        return self.remuneration + self.travel
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.problems
+
+
+# ---------------------------------------------------------------- rules
+
+
+def split_distance(
+    already: int | Decimal, distance: int | Decimal
+) -> list[tuple[str, Decimal]]:
+    """Split a trip over the yearly distance bands: [(band, km), ...].
+
+    1 900 km already travelled and a 300 km trip give [("1", 100), ("2", 200)].
+    The parts always sum to the distance.
+    """
+    start = Decimal(already)
+    end = start + Decimal(distance)
+    parts = []
+    lower = ZERO
+    for band, upper in DISTANCE_BAND_LIMITS:
+        top = end if upper is None else min(end, upper)
+        portion = top - max(start, lower)
+        if portion > 0:
+            parts.append((band, portion))
+        if upper is not None:
+            lower = upper
+    return parts
+
+
+def horsepower_class(fiscal_horsepower: int) -> str:
+    if fiscal_horsepower <= 5:
+        return "cv5"
+    if fiscal_horsepower <= 7:
+        return "cv6_7"
+    return "cv8"
+
+
+def priced_line(
+    *,
+    kind: str,
+    label: str,
+    day: date | None,
+    quantity,
+    unit_rate: Decimal,
+    currency: str,
+) -> Line:
+    """quantity × unit rate, rounded once, never negative."""
+    quantity = Decimal(quantity)
+    amount = round_money(max(quantity * unit_rate, ZERO), currency)
+    return Line(kind, label, day, quantity, unit_rate, amount)
+
+
+def _service_lines(
+    service: ServiceInput, book: RateBook
+) -> tuple[list[Line], list[str]]:
+    basis = service.basis
+    if basis == "unpaid":
+        return [], []
+    if basis == "manager_entered":
+        if service.manager_amount is None:
+            return [], [_("Le montant de cette mission est saisi par le gestionnaire.")]
+        return [
+            priced_line(
+                kind=REMUNERATION,
+                label=_("Indemnité saisie par le gestionnaire"),
+                day=service.day,
+                quantity=1,
+                unit_rate=service.manager_amount,
+                currency=book.currency,
+            )
+        ], []
+
+    competition = service.scheme == "competition"
+    kind = "competition_jury" if competition else "diploma_jury"
+    if basis in ("per_copy", "per_candidate"):
+        # Competitions pay "per copy or per file"; a candidate's file is paid
+        # like a copy, for diplomas too (ARCHITECTURE.md, interpretations).
+        item = "copy"
+        level = service.category if competition else service.copy_level
+        if basis == "per_copy":
+            quantity, label = service.copies, _("Copies corrigées")
+            missing = _("Le nombre de copies corrigées n'est pas renseigné.")
+        else:
+            quantity, label = service.candidates, _("Candidats (dossiers) évalués")
+            missing = _("Le nombre de candidats interrogés n'est pas renseigné.")
+    elif basis == "per_hour":
+        item = "hour"
+        level = service.category if competition else service.hour_level
+        quantity, label = service.hours, _("Heures d'oral ou de pratique")
+        missing = _("Le nombre d'heures n'est pas renseigné.")
+    elif basis == "flat":
+        item = "paper"
+        level = service.category if competition else service.copy_level
+        quantity, label, missing = 1, _("Forfait (conception de sujet)"), ""
+    else:
+        return [], [_("Mode de rémunération inconnu : %s.") % basis]
+
+    if quantity is None:
+        return [], [missing]
+    if Decimal(quantity) < 0:
+        return [], [_("Une quantité ne peut pas être négative.")]
+    if not level:
+        if competition:
+            return [], [
+                _(
+                    "La catégorie du corps de l'intervenant (A1, A2, B ou C) n'est pas "
+                    "renseignée : elle fixe le taux des concours."
+                )
+            ]
+        return [], [_("Le taux de rémunération de l'examen n'est pas renseigné.")]
+    try:
+        unit_rate = book.rate(kind, f"{item}:{level}", service.day)
+    except RateMissing as missing_rate:
+        return [], [str(missing_rate)]
+    if item == "hour" and service.optional_oral and not competition:
+        unit_rate *= OPTIONAL_ORAL_FACTOR
+        label = _("Heures d'oral facultatif (75 %)")
+    return [
+        priced_line(
+            kind=REMUNERATION,
+            label=label,
+            day=service.day,
+            quantity=quantity,
+            unit_rate=unit_rate,
+            currency=book.currency,
+        )
+    ], []
+
+
+def _trip_lines(
+    trips: Iterable[TripInput], prior_km: Mapping[int, int], book: RateBook
+) -> tuple[list[Line], list[str]]:
+    lines: list[Line] = []
+    problems: list[str] = []
+    travelled = {year: Decimal(km) for year, km in prior_km.items()}
+    # Order by date so the bands fill up in the order the trips were made.
+    dated = sorted((t for t in trips if t.date is not None), key=lambda t: t.date)
+    if any(t.date is None for t in trips):
+        problems.append(_("Un trajet n'a pas de date."))
+    for number, trip in enumerate(dated, start=1):
+        label = trip.label or _("Trajet %d") % number
+        if trip.mode == "public_transport":
+            if trip.fare is None or trip.fare < 0:
+                problems.append(
+                    _("%s : le prix du billet n'est pas renseigné.") % label
+                )
+                continue
+            lines.append(
+                priced_line(
+                    kind="public_transport",
+                    label=label,
+                    day=trip.date,
+                    quantity=1,
+                    unit_rate=trip.fare,
+                    currency=book.currency,
+                )
+            )
+        elif trip.mode == "car":
+            if (
+                not trip.fiscal_horsepower
+                or trip.kilometres is None
+                or trip.kilometres < 0
+            ):
+                problems.append(
+                    _("%s : la puissance fiscale et les kilomètres sont à renseigner.")
+                    % label
+                )
+                continue
+            year = trip.date.year
+            already = travelled.get(year, ZERO)
+            hp = horsepower_class(trip.fiscal_horsepower)
+            for band, km in split_distance(already, trip.kilometres):
+                try:
+                    unit_rate = book.rate("mileage", f"{hp}:{band}", trip.date)
+                except RateMissing as missing_rate:
+                    problems.append(str(missing_rate))
+                    continue
+                lines.append(
+                    priced_line(
+                        kind="mileage",
+                        label=_("%(trip)s, %(km)s km (tranche %(band)s)")
+                        % {"trip": label, "km": km, "band": band},
+                        day=trip.date,
+                        quantity=km,
+                        unit_rate=unit_rate,
+                        currency=book.currency,
+                    )
+                )
+            travelled[year] = already + trip.kilometres
+        else:
+            problems.append(_("%s : le moyen de transport n'est pas choisi.") % label)
+    return lines, problems
+
+
+def _meal_lines(
+    meals: Iterable[MealInput], book: RateBook
+) -> tuple[list[Line], list[str]]:
+    lines, problems = [], []
+    for meal in meals:
+        if meal.date is None:
+            problems.append(_("Un repas n'a pas de date."))
+            continue
+        label = _("Dîner") if meal.kind == "dinner" else _("Déjeuner")
+        try:
+            unit_rate = book.rate("meal", "meal", meal.date)
+        except RateMissing as missing_rate:
+            problems.append(str(missing_rate))
+            continue
+        if meal.administrative_restaurant:
+            unit_rate *= ADMINISTRATIVE_RESTAURANT_FACTOR
+            label = _("%s (restaurant administratif, demi-taux)") % label
+        lines.append(
+            priced_line(
+                kind="meal",
+                label=label,
+                day=meal.date,
+                quantity=1,
+                unit_rate=unit_rate,
+                currency=book.currency,
+            )
+        )
+    return lines, problems
+
+
+def _night_lines(
+    nights: Iterable[NightInput], book: RateBook
+) -> tuple[list[Line], list[str]]:
+    lines, problems = [], []
+    for night in nights:
+        if night.date is None:
+            problems.append(_("Une nuitée n'a pas de date."))
+            continue
+        # The Pacific has one night rate whatever the town.
+        zone = "standard" if book.zone in PACIFIC_ZONES else night.zone
+        try:
+            unit_rate = book.rate("night", zone, night.date)
+        except RateMissing as missing_rate:
+            problems.append(str(missing_rate))
+            continue
+        lines.append(
+            priced_line(
+                kind="night",
+                label=_("Nuitée"),
+                day=night.date,
+                quantity=1,
+                unit_rate=unit_rate,
+                currency=book.currency,
+            )
+        )
+    return lines, problems
+
+
+def compute(claim: ClaimInput, book: RateBook) -> Amounts:
+    """Every line of a claim and what is missing to price it entirely."""
+    lines: list[Line] = []
+    problems: list[str] = []
+    for part_lines, part_problems in (
+        _service_lines(claim.service, book),
+        _trip_lines(claim.trips, claim.prior_km, book),
+        _meal_lines(claim.meals, book),
+        _night_lines(claim.nights, book),
+    ):
+        lines += part_lines
+        problems += part_problems
+    return Amounts(book.currency, tuple(lines), tuple(problems))

@@ -1,0 +1,27 @@
+"""Expense claims, the travel they declare, and the rate tables that price them."""
+
+from claims.models.claim import (
+    CLAIM_TRANSITIONS,
+    EDITABLE_BY_PARTICIPANT,
+    Claim,
+    ClaimLine,
+    ClaimStatus,
+)
+from claims.models.rates import Currency, Rate, RateKind, RateTable, RateZone
+from claims.models.travel import Meal, Night, Trip
+
+__all__ = [
+    "CLAIM_TRANSITIONS",
+    "EDITABLE_BY_PARTICIPANT",
+    "Claim",
+    "ClaimLine",
+    "ClaimStatus",
+    "Currency",
+    "Meal",
+    "Night",
+    "Rate",
+    "RateKind",
+    "RateTable",
+    "RateZone",
+    "Trip",
+]

@@ -1,0 +1,15 @@
+"""`{{ amount|money:claim.currency }}`: amounts the French way (1 234,56 €)."""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+
+from claims.amounts import format_money
+
+register = template.Library()
+
+
+@register.filter
+def money(value, currency: str = "") -> str:
+    return format_money(value, currency or settings.CURRENCY)

@@ -1,0 +1,715 @@
+"""Amounts computed by hand from the regulation, against the shipped rate tables.
+
+Each expected figure below was worked out on paper from DOMAIN.md's tables
+(and the sources of claims/migrations/0003_official_rates.py): quantity ×
+rate, each line rounded half-up to the cent (or to the franc in XPF), the
+total the sum of the rounded lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from claims import amounts, selectors
+from claims.amounts import (
+    ClaimInput,
+    MealInput,
+    NightInput,
+    RateBook,
+    ServiceInput,
+    TripInput,
+)
+
+D = Decimal
+DAY = date(2027, 6, 15)
+
+
+@pytest.fixture(scope="module")
+def tables(django_db_setup, django_db_blocker):
+    """The rate tables the data migration ships, as plain data."""
+    with django_db_blocker.unblock():
+        return selectors.rate_book("EUR").tables
+
+
+def book(tables, zone="mainland", currency="EUR") -> RateBook:
+    return RateBook(tables=tables, zone=zone, currency=currency)
+
+
+def diploma(basis, day=DAY, copy_level="5", hour_level="3", **quantities):
+    return ServiceInput(
+        basis=basis,
+        scheme="diploma",
+        day=day,
+        copy_level=copy_level,
+        hour_level=hour_level,
+        **quantities,
+    )
+
+
+def competition(basis, category, **quantities):
+    return ServiceInput(
+        basis=basis, scheme="competition", day=DAY, category=category, **quantities
+    )
+
+
+NOTHING = ServiceInput(basis="unpaid", scheme="diploma", day=DAY)
+
+
+def car(km, hp, day=DAY):
+    return TripInput(date=day, mode="car", fiscal_horsepower=hp, kilometres=km)
+
+
+def travel(*, trips=(), meals=(), nights=(), prior_km=None):
+    return ClaimInput(
+        service=NOTHING,
+        trips=trips,
+        meals=meals,
+        nights=nights,
+        prior_km=prior_km or {},
+    )
+
+
+def work(service):
+    return ClaimInput(service=service)
+
+
+EUR, XPF = "EUR", "XPF"
+# (case id, claim, zone, currency, expected total)
+CASES = [
+    # Diplomas, correction per copy: taux 1 to 5 (0,75 / 1,10 / 1,73 / 2,47 / 5,00).
+    (
+        "copy-taux1",
+        work(diploma("per_copy", copy_level="1", copies=100)),
+        "mainland",
+        EUR,
+        "75.00",
+    ),
+    (
+        "copy-taux2",
+        work(diploma("per_copy", copy_level="2", copies=100)),
+        "mainland",
+        EUR,
+        "110.00",
+    ),
+    (
+        "copy-taux3",
+        work(diploma("per_copy", copy_level="3", copies=37)),
+        "mainland",
+        EUR,
+        "64.01",
+    ),
+    (
+        "copy-taux4",
+        work(diploma("per_copy", copy_level="4", copies=45)),
+        "mainland",
+        EUR,
+        "111.15",
+    ),
+    (
+        "copy-taux5-bac",
+        work(diploma("per_copy", copy_level="5", copies=120)),
+        "mainland",
+        EUR,
+        "600.00",
+    ),
+    # Diplomas, oral or practical per hour: taux 1 to 4 (4,11 / 5,49 / 9,60 / 13,72).
+    (
+        "hour-taux1",
+        work(diploma("per_hour", hour_level="1", hours=D(10))),
+        "mainland",
+        EUR,
+        "41.10",
+    ),
+    # 7,5 h × 5,49 = 41,175: half-up gives 41,18.
+    (
+        "hour-taux2-half-up",
+        work(diploma("per_hour", hour_level="2", hours=D("7.5"))),
+        "mainland",
+        EUR,
+        "41.18",
+    ),
+    (
+        "hour-taux3-bac",
+        work(diploma("per_hour", hour_level="3", hours=D("12.25"))),
+        "mainland",
+        EUR,
+        "117.60",
+    ),
+    (
+        "hour-taux4",
+        work(diploma("per_hour", hour_level="4", hours=D(3))),
+        "mainland",
+        EUR,
+        "41.16",
+    ),
+    # Optional orals: 75 % of the oral hourly rate. 8 × 9,60 × 0,75 = 57,60;
+    # 3 × 4,11 × 0,75 = 9,2475 -> 9,25.
+    (
+        "optional-oral-taux3",
+        work(replace(diploma("per_hour", hours=D(8)), optional_oral=True)),
+        "mainland",
+        EUR,
+        "57.60",
+    ),
+    (
+        "optional-oral-taux1",
+        work(
+            replace(diploma("per_hour", hour_level="1", hours=D(3)), optional_oral=True)
+        ),
+        "mainland",
+        EUR,
+        "9.25",
+    ),
+    # Per candidate (file): the per-copy rate. 30 × 5,00.
+    (
+        "per-candidate-taux5",
+        work(diploma("per_candidate", candidates=30)),
+        "mainland",
+        EUR,
+        "150.00",
+    ),
+    # Competitions by corps category: per copy or file (6 / 5 / 3 / 2 €).
+    (
+        "competition-copy-A1",
+        work(competition("per_copy", "A1", copies=50)),
+        "mainland",
+        EUR,
+        "300.00",
+    ),
+    (
+        "competition-copy-A2",
+        work(competition("per_copy", "A2", copies=50)),
+        "mainland",
+        EUR,
+        "250.00",
+    ),
+    (
+        "competition-copy-B",
+        work(competition("per_copy", "B", copies=50)),
+        "mainland",
+        EUR,
+        "150.00",
+    ),
+    (
+        "competition-copy-C",
+        work(competition("per_copy", "C", copies=50)),
+        "mainland",
+        EUR,
+        "100.00",
+    ),
+    # Per oral hour (45 / 30 / 17 / 10 €), 6,5 h.
+    (
+        "competition-hour-A1",
+        work(competition("per_hour", "A1", hours=D("6.5"))),
+        "mainland",
+        EUR,
+        "292.50",
+    ),
+    (
+        "competition-hour-A2",
+        work(competition("per_hour", "A2", hours=D("6.5"))),
+        "mainland",
+        EUR,
+        "195.00",
+    ),
+    (
+        "competition-hour-B",
+        work(competition("per_hour", "B", hours=D("6.5"))),
+        "mainland",
+        EUR,
+        "110.50",
+    ),
+    (
+        "competition-hour-C",
+        work(competition("per_hour", "C", hours=D("6.5"))),
+        "mainland",
+        EUR,
+        "65.00",
+    ),
+    # Setting a written paper, flat (1 000 / 700 / 250 / 150 €).
+    (
+        "competition-paper-A1",
+        work(competition("flat", "A1")),
+        "mainland",
+        EUR,
+        "1000.00",
+    ),
+    (
+        "competition-paper-A2",
+        work(competition("flat", "A2")),
+        "mainland",
+        EUR,
+        "700.00",
+    ),
+    ("competition-paper-B", work(competition("flat", "B")), "mainland", EUR, "250.00"),
+    ("competition-paper-C", work(competition("flat", "C")), "mainland", EUR, "150.00"),
+    # Unpaid ("NR") and manager-entered types.
+    ("unpaid", work(NOTHING), "mainland", EUR, "0.00"),
+    (
+        "manager-entered",
+        work(replace(NOTHING, basis="manager_entered", manager_amount=D("45.30"))),
+        "mainland",
+        EUR,
+        "45.30",
+    ),
+    # Meals: 17,50 € until 21 September 2023, 20 € from the 22nd; halved with
+    # an administrative restaurant.
+    (
+        "meal-2023-09-21",
+        travel(meals=[MealInput(date(2023, 9, 21))]),
+        "mainland",
+        EUR,
+        "17.50",
+    ),
+    (
+        "meal-2023-09-22",
+        travel(meals=[MealInput(date(2023, 9, 22))]),
+        "mainland",
+        EUR,
+        "20.00",
+    ),
+    (
+        "meal-admin-2023-09-21",
+        travel(meals=[MealInput(date(2023, 9, 21), administrative_restaurant=True)]),
+        "mainland",
+        EUR,
+        "8.75",
+    ),
+    (
+        "meal-admin-2023-09-22",
+        travel(meals=[MealInput(date(2023, 9, 22), administrative_restaurant=True)]),
+        "mainland",
+        EUR,
+        "10.00",
+    ),
+    # Last day of the 15,25 € table, first day of the 17,50 € one.
+    (
+        "meal-2019-12-31-last-day",
+        travel(meals=[MealInput(date(2019, 12, 31))]),
+        "mainland",
+        EUR,
+        "15.25",
+    ),
+    (
+        "meal-2020-01-01-first-day",
+        travel(meals=[MealInput(date(2020, 1, 1))]),
+        "mainland",
+        EUR,
+        "17.50",
+    ),
+    (
+        "two-meals-one-halved",
+        travel(meals=[MealInput(DAY), MealInput(DAY, "dinner", True)]),
+        "mainland",
+        EUR,
+        "30.00",
+    ),
+    # Nights by zone: 90 / 120 / 140 € since 22 September 2023 (70 / 90 / 110 before).
+    (
+        "night-standard-2023-09-22",
+        travel(nights=[NightInput(date(2023, 9, 22))]),
+        "mainland",
+        EUR,
+        "90.00",
+    ),
+    (
+        "night-large-city-2027",
+        travel(nights=[NightInput(DAY, "large_city")]),
+        "mainland",
+        EUR,
+        "120.00",
+    ),
+    (
+        "night-paris-2023-09-21",
+        travel(nights=[NightInput(date(2023, 9, 21), "paris")]),
+        "mainland",
+        EUR,
+        "110.00",
+    ),
+    (
+        "night-paris-2027",
+        travel(nights=[NightInput(DAY, "paris")]),
+        "mainland",
+        EUR,
+        "140.00",
+    ),
+    # Mileage since 2022: ≤ 5 CV 0,32 / 0,40 / 0,23; 6-7 CV 0,41 / 0,51 / 0,30;
+    # ≥ 8 CV 0,45 / 0,55 / 0,32.
+    ("mileage-5cv-100km", travel(trips=[car(100, 5)]), "mainland", EUR, "32.00"),
+    # 1 900 km already + 300 km: 100 × 0,41 + 200 × 0,51 = 41 + 102.
+    (
+        "mileage-crosses-2000",
+        travel(trips=[car(300, 6)], prior_km={2027: 1900}),
+        "mainland",
+        EUR,
+        "143.00",
+    ),
+    # 9 900 km already + 250 km: 100 × 0,55 + 150 × 0,32 = 55 + 48.
+    (
+        "mileage-crosses-10000",
+        travel(trips=[car(250, 9)], prior_km={2027: 9900}),
+        "mainland",
+        EUR,
+        "103.00",
+    ),
+    # 1 500 + 9 000 km: 500 × 0,32 + 8 000 × 0,40 + 500 × 0,23 = 160 + 3 200 + 115.
+    (
+        "mileage-crosses-both",
+        travel(trips=[car(9000, 4)], prior_km={2027: 1500}),
+        "mainland",
+        EUR,
+        "3475.00",
+    ),
+    (
+        "mileage-beyond-10000",
+        travel(trips=[car(77, 5)], prior_km={2027: 12000}),
+        "mainland",
+        EUR,
+        "17.71",
+    ),
+    # Own trips fill the bands in date order: 1 950 km × 0,41 = 799,50, then
+    # 100 km = 50 × 0,41 + 50 × 0,51 = 20,50 + 25,50.
+    (
+        "mileage-own-trips-cross",
+        travel(trips=[car(100, 7, date(2027, 6, 16)), car(1950, 7)]),
+        "mainland",
+        EUR,
+        "845.50",
+    ),
+    # Kilometres of another year do not count: a new year starts in band 1.
+    (
+        "mileage-new-year",
+        travel(trips=[car(100, 5)], prior_km={2026: 15000}),
+        "mainland",
+        EUR,
+        "32.00",
+    ),
+    # Last day of the 2019 figures (0,29), first day of 2022's (0,32).
+    (
+        "mileage-2021-12-31-last-day",
+        travel(trips=[car(100, 5, date(2021, 12, 31))]),
+        "mainland",
+        EUR,
+        "29.00",
+    ),
+    (
+        "mileage-2022-01-01-first-day",
+        travel(trips=[car(100, 5, date(2022, 1, 1))]),
+        "mainland",
+        EUR,
+        "32.00",
+    ),
+    (
+        "mileage-2008-figures",
+        travel(trips=[car(100, 6, date(2019, 2, 28))]),
+        "mainland",
+        EUR,
+        "32.00",
+    ),
+    # Public transport: the fare paid.
+    (
+        "public-transport",
+        travel(trips=[TripInput(DAY, "public_transport", fare=D("37.45"))]),
+        "mainland",
+        EUR,
+        "37.45",
+    ),
+    # XPF, Nouvelle-Calédonie / Polynésie française: to the franc.
+    ("xpf-meal", travel(meals=[MealInput(DAY)]), "pacific", XPF, "2864"),
+    (
+        "xpf-meal-admin",
+        travel(meals=[MealInput(DAY, administrative_restaurant=True)]),
+        "pacific",
+        XPF,
+        "1432",
+    ),
+    ("xpf-night", travel(nights=[NightInput(DAY, "paris")]), "pacific", XPF, "14320"),
+    (
+        "xpf-night-2023-09-21",
+        travel(nights=[NightInput(date(2023, 9, 21))]),
+        "pacific",
+        XPF,
+        "10740",
+    ),
+    # 37 × 52,05 = 1 925,85 -> 1 926.
+    ("xpf-mileage-rounds-up", travel(trips=[car(37, 5)]), "pacific", XPF, "1926"),
+    # 10 × 61,05 = 610,5 -> 611 and 5 × 72,88 = 364,4 -> 364: each line rounded.
+    (
+        "xpf-mileage-band-lines-rounded",
+        travel(trips=[car(15, 8)], prior_km={2027: 1990}),
+        "pacific",
+        XPF,
+        "975",
+    ),
+    # Jury rates are in euros, converted at 119,331 74: 100 × 5 € = 59 665,87 -> 59 666.
+    ("xpf-bac-copies", work(diploma("per_copy", copies=100)), "pacific", XPF, "59666"),
+    # 3 h × 4,11 € × 119,331 74 = 1 471,36 -> 1 471.
+    (
+        "xpf-hours-taux1",
+        work(diploma("per_hour", hour_level="1", hours=D(3))),
+        "pacific",
+        XPF,
+        "1471",
+    ),
+    # Wallis-et-Futuna has its own mileage: 2 500 km already, ≤ 5 CV, 100 × 93,82.
+    (
+        "wallis-mileage",
+        travel(trips=[car(100, 5)], prior_km={2027: 2500}),
+        "wallis",
+        XPF,
+        "9382",
+    ),
+    # The Pacific figures in euros, for a deployment paying in euros.
+    (
+        "pacific-eur-meal-and-night",
+        travel(meals=[MealInput(DAY)], nights=[NightInput(DAY)]),
+        "pacific",
+        EUR,
+        "144.00",
+    ),
+    # The jury tables' first day of validity (arrêté du 13 avril 2012).
+    (
+        "jury-first-day",
+        work(diploma("per_copy", day=date(2012, 4, 13), copies=10)),
+        "mainland",
+        EUR,
+        "50.00",
+    ),
+]
+
+
+def test_there_are_at_least_forty_cases():
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize(
+    ("claim", "zone", "currency", "expected"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_amount_computed_by_hand(tables, claim, zone, currency, expected):
+    result = amounts.compute(claim, book(tables, zone, currency))
+    assert result.problems == ()
+    assert result.total == D(expected)
+    assert result.total == sum(line.amount for line in result.lines)
+
+
+def test_the_band_split_is_in_the_lines(tables):
+    result = amounts.compute(
+        travel(trips=[car(300, 6)], prior_km={2027: 1900}), book(tables)
+    )
+    assert [(line.quantity, line.unit_rate, line.amount) for line in result.lines] == [
+        (D(100), D("0.41"), D("41.00")),
+        (D(200), D("0.51"), D("102.00")),
+    ]
+
+
+def test_remuneration_and_travel_are_kept_apart(tables):
+    claim = ClaimInput(
+        service=diploma("per_copy", copies=10),
+        trips=[car(100, 5)],
+        meals=[MealInput(DAY)],
+    )
+    result = amounts.compute(claim, book(tables))
+    assert (result.remuneration, result.travel, result.total) == (
+        D("50.00"),
+        D("52.00"),
+        D("102.00"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("claim", "problem"),
+    [
+        (work(diploma("per_copy")), "copies corrigées"),
+        (work(diploma("per_hour")), "nombre d'heures"),
+        (work(diploma("per_candidate")), "candidats"),
+        (work(competition("per_copy", "", copies=3)), "catégorie du corps"),
+        (work(diploma("per_copy", copy_level="", copies=3)), "taux de rémunération"),
+        (work(replace(NOTHING, basis="manager_entered")), "saisi par le gestionnaire"),
+        # No jury table before the arrêté du 13 avril 2012.
+        (work(diploma("per_copy", day=date(2012, 4, 12), copies=3)), "Aucun barème"),
+        # Diplomas have no flat rate in the shipped tables.
+        (work(diploma("flat")), "n'a pas de taux"),
+        (travel(trips=[TripInput(None, "car", 5, 10)]), "pas de date"),
+        (travel(trips=[TripInput(DAY, "car", None, 10)]), "puissance fiscale"),
+        (travel(trips=[TripInput(DAY, "public_transport")]), "prix du billet"),
+        (travel(trips=[TripInput(DAY, "")]), "moyen de transport"),
+        (travel(meals=[MealInput(None)]), "repas"),
+        (travel(nights=[NightInput(None)]), "nuitée"),
+    ],
+)
+def test_what_is_missing_is_said_and_not_guessed(tables, claim, problem):
+    result = amounts.compute(claim, book(tables))
+    assert any(problem in text for text in result.problems), result.problems
+    assert result.total == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "text"),
+    [
+        (D("1234.56"), "EUR", "1\u202f234,56\u00a0€"),
+        (D("0.5"), "EUR", "0,50\u00a0€"),
+        (D("1234567.005"), "EUR", "1\u202f234\u202f567,01\u00a0€"),
+        (D("59665.87"), "XPF", "59\u202f666\u00a0XPF"),
+        (D("999"), "XPF", "999\u00a0XPF"),
+        (None, "EUR", "—"),
+    ],
+)
+def test_money_is_shown_the_french_way(value, currency, text):
+    assert amounts.format_money(value, currency) == text
+
+
+# ------------------------------------------------------------ properties
+
+quantities = st.integers(min_value=0, max_value=5000)
+quarter_hours = st.integers(min_value=0, max_value=400).map(lambda q: D(q) / 4)
+days = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
+kilometres = st.integers(min_value=0, max_value=3000)
+horsepower = st.integers(min_value=1, max_value=20)
+zone_currency = st.sampled_from(
+    [("mainland", "EUR"), ("pacific", "XPF"), ("wallis", "XPF"), ("pacific", "EUR")]
+)
+services = st.one_of(
+    st.builds(
+        lambda level, copies, day: diploma(
+            "per_copy", day=day, copy_level=level, copies=copies
+        ),
+        st.sampled_from("12345"),
+        quantities,
+        days,
+    ),
+    st.builds(
+        lambda level, hours, optional: replace(
+            diploma("per_hour", hour_level=level, hours=hours), optional_oral=optional
+        ),
+        st.sampled_from("1234"),
+        quarter_hours,
+        st.booleans(),
+    ),
+    st.builds(
+        lambda category, basis, n: competition(basis, category, copies=n, hours=D(n)),
+        st.sampled_from(["A1", "A2", "B", "C"]),
+        st.sampled_from(["per_copy", "per_hour", "flat"]),
+        quantities,
+    ),
+)
+trips = st.lists(
+    st.one_of(
+        st.builds(car, kilometres, horsepower, days),
+        st.builds(
+            lambda fare, day: TripInput(day, "public_transport", fare=fare),
+            st.decimals(min_value=0, max_value=2000, places=2),
+            days,
+        ),
+    ),
+    max_size=6,
+)
+meals = st.lists(
+    st.builds(MealInput, days, st.sampled_from(["lunch", "dinner"]), st.booleans()),
+    max_size=6,
+)
+nights = st.lists(
+    st.builds(NightInput, days, st.sampled_from(["standard", "large_city", "paris"])),
+    max_size=4,
+)
+prior = st.dictionaries(st.integers(2020, 2030), st.integers(0, 30000), max_size=3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    service=services,
+    trips=trips,
+    meals=meals,
+    nights=nights,
+    prior_km=prior,
+    place=zone_currency,
+)
+def test_no_line_and_no_total_is_ever_negative(
+    tables, service, trips, meals, nights, prior_km, place
+):
+    claim = ClaimInput(service, trips, meals, nights, prior_km)
+    result = amounts.compute(claim, book(tables, *place))
+    assert all(line.amount >= 0 for line in result.lines)
+    assert result.total >= 0
+    assert result.total == sum(line.amount for line in result.lines)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    service=services, extra=st.integers(min_value=1, max_value=500), place=zone_currency
+)
+def test_more_work_never_pays_less(tables, service, extra, place):
+    more = replace(
+        service,
+        copies=None if service.copies is None else service.copies + extra,
+        hours=None if service.hours is None else service.hours + D(extra) / 4,
+    )
+    rate_book = book(tables, *place)
+    before = amounts.compute(work(service), rate_book)
+    after = amounts.compute(work(more), rate_book)
+    assert after.total >= before.total
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    km=kilometres,
+    extra=st.integers(min_value=1, max_value=3000),
+    hp=horsepower,
+    day=days,
+    already=st.integers(0, 30000),
+    place=zone_currency,
+)
+def test_a_longer_trip_never_pays_less(tables, km, extra, hp, day, already, place):
+    rate_book = book(tables, *place)
+    prior_km = {day.year: already}
+    shorter = amounts.compute(
+        travel(trips=[car(km, hp, day)], prior_km=prior_km), rate_book
+    )
+    longer = amounts.compute(
+        travel(trips=[car(km + extra, hp, day)], prior_km=prior_km), rate_book
+    )
+    assert longer.total >= shorter.total
+
+
+@given(already=st.integers(0, 50000), distance=st.integers(0, 20000))
+def test_a_band_split_always_sums_to_the_distance(already, distance):
+    parts = amounts.split_distance(already, distance)
+    assert sum(km for _band, km in parts) == distance
+    assert all(km > 0 for _band, km in parts)
+    bands = [band for band, _km in parts]
+    assert bands == sorted(bands) and len(set(bands)) == len(bands)
+
+
+@pytest.mark.parametrize(
+    ("already", "distance", "parts"),
+    [
+        (1900, 300, [("1", 100), ("2", 200)]),
+        (0, 2000, [("1", 2000)]),
+        (2000, 1, [("2", 1)]),
+        (9990, 20, [("2", 10), ("3", 10)]),
+        (1000, 10000, [("1", 1000), ("2", 8000), ("3", 1000)]),
+        (15000, 10, [("3", 10)]),
+        (500, 0, []),
+    ],
+)
+def test_band_split_examples(already, distance, parts):
+    assert amounts.split_distance(already, distance) == [
+        (band, D(km)) for band, km in parts
+    ]
+
+
+def test_the_money_filter_uses_the_deployment_currency(settings):
+    from django.template import Context, Template
+
+    settings.CURRENCY = "XPF"
+    rendered = Template("{% load money %}{{ a|money }} {{ a|money:'EUR' }}").render(
+        Context({"a": D("1234.5")})
+    )
+    assert rendered == "1\u202f235\u00a0XPF 1\u202f234,50\u00a0€"
