@@ -6,7 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Tests run with DEBUG off, as in production, and a throw-away key.
 TEST_ENV := DEBUG=false SECRET_KEY=test-only-not-secret STATIC_MANIFEST=false \
-  FIELD_ENCRYPTION_KEYS=dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5MzI=
+  FIELD_ENCRYPTION_KEYS=dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5MzI= \
+  TASKS_BACKEND=immediate
 
 .PHONY: run test install install-test migrate demo lint clean
 

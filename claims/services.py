@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from claims import amounts, selectors
-from claims.models import CLAIM_TRANSITIONS, Claim, ClaimLine, ClaimStatus
+from claims.models import (
+    CLAIM_TRANSITIONS,
+    Claim,
+    ClaimLine,
+    ClaimStatus,
+    ConvocationRun,
+)
 from imagin.audit import audit_log
 from imagin.workflow import apply_transition
 from missions.models import Assignment, MissionType
@@ -27,7 +33,9 @@ from missions.travel import travel_eligible
 UNIT_RATE_PLACES = Decimal("0.0001")
 
 
-def convocation_issue(*, assignment: Assignment, by: User) -> Claim:
+def convocation_issue(
+    *, assignment: Assignment, by: User, run: ConvocationRun | None = None
+) -> Claim:
     """Convoke an assigned participant and open the claim of that convocation.
 
     Idempotent: a convocation already issued returns its existing claim, so a
@@ -63,13 +71,14 @@ def convocation_issue(*, assignment: Assignment, by: User) -> Claim:
             status=ClaimStatus.NO_COST if nothing_payable else ClaimStatus.DRAFT,
             has_travel_part=has_travel_part,
             currency=settings.CURRENCY,
+            run=run,
         )
         audit_log(
             actor=by,
             action="claims.claim.opened",
             target=claim,
             to_status=claim.status,
-            data={"has_travel_part": claim.has_travel_part},
+            data={"has_travel_part": claim.has_travel_part, "run": run and run.pk},
         )
         return claim
 

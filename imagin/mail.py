@@ -10,8 +10,15 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 
-def send_templated_mail(name: str, *, to: list[str], context: dict[str, Any]) -> None:
-    """Send emails/<name>-subject.txt, -body.txt and -body.html once committed.
+def send_templated_mail(
+    name: str,
+    *,
+    to: list[str],
+    context: dict[str, Any],
+    attachments: list[tuple[str, bytes, str]] = (),
+) -> None:
+    """Send emails/<name>-subject.txt, -body.txt and -body.html once committed,
+    with optional (filename, content, mimetype) attachments.
 
     Called inside a service's transaction: if the transaction rolls back, no
     e-mail announces a change that did not happen.
@@ -32,6 +39,8 @@ def send_templated_mail(name: str, *, to: list[str], context: dict[str, Any]) ->
         message.attach_alternative(
             render_to_string(f"emails/{name}-body.html", context), "text/html"
         )
+        for filename, content, mimetype in attachments:
+            message.attach(filename, content, mimetype)
         message.send()
 
     transaction.on_commit(send)

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "accounts.sso",
     "crispy_forms",
     "dsfr",
+    "django_tasks",
+    "django_tasks_db",
     "imagin",
     "accounts",
     "missions",
@@ -283,6 +285,12 @@ AUTHORITY_CONTACT = env.str(
     "AUTHORITY_CONTACT",
     default="Division des examens et concours — dec@academie-demo.invalid",
 )
+# Printed at the foot of convocations, above nothing else: who signs.
+CONVOCATION_SIGNATURE = env.str(
+    "CONVOCATION_SIGNATURE",
+    default="Pour le recteur et par délégation, "
+    "le chef de la division des examens et concours",
+)
 CURRENCY = env.str("CURRENCY", default="EUR").upper()
 if CURRENCY not in {"EUR", "XPF"}:
     raise ImproperlyConfigured(f"CURRENCY must be EUR or XPF, not {CURRENCY!r}.")
@@ -301,10 +309,32 @@ FINANCIAL_FILE_VALIDITY_MONTHS = env.int("FINANCIAL_FILE_VALIDITY_MONTHS", defau
 # Payroll needs the social security number (NIR) in some académies only.
 FINANCIAL_FILE_REQUIRES_NIR = env.bool("FINANCIAL_FILE_REQUIRES_NIR", default=False)
 
+# --- Background tasks (django-tasks) ------------------------------------------
+# "immediate" runs a task inside the request that enqueues it (development,
+# tests); "database" stores it for `manage.py db_worker` (production).
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="immediate" if DEBUG else "database")
+if TASKS_BACKEND not in {"immediate", "database"}:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be immediate or database, not {TASKS_BACKEND!r}."
+    )
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[TASKS_BACKEND]
+    }
+}
+
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint narrates every rendering at INFO; only its problems matter.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -26,8 +26,8 @@ CONTENT_TYPES = {
 }
 
 
-def validate_document(upload: UploadedFile) -> str:
-    """Refuse anything but a PDF, PNG or JPEG under the size limit; return its type."""
+def validate_upload_size(upload: UploadedFile) -> None:
+    """Refuse an empty file or one over UPLOAD_MAX_BYTES."""
     limit = settings.UPLOAD_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
@@ -37,6 +37,11 @@ def validate_document(upload: UploadedFile) -> str:
         )
     if upload.size == 0:
         raise ValidationError(_("Le fichier est vide."), code="empty")
+
+
+def validate_document(upload: UploadedFile) -> str:
+    """Refuse anything but a PDF, PNG or JPEG under the size limit; return its type."""
+    validate_upload_size(upload)
     suffix = PurePosixPath(upload.name or "").suffix.lower()
     if suffix not in SIGNATURES:
         raise ValidationError(

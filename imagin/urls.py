@@ -16,4 +16,5 @@ urlpatterns = [
     path("gestion/", admin.site.urls),
     path("comptes/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("missions.urls")),
 ]

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
+from accounts.models import User
+from imagin.admin import SafeDateHierarchyMixin
+from imagin.uploads import validate_upload_size
+from missions import rules
+from missions.imports import COLUMNS, missions_import
 from missions.models import (
     Assignment,
     Availability,
@@ -16,6 +29,8 @@ from missions.models import (
     Mission,
     MissionType,
 )
+from missions.rules import ACTIVE
+from missions.services import assignment_create, assignment_withdraw
 
 
 @admin.register(ExamSession)
@@ -74,8 +89,25 @@ class MissionTypeAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
 
 
+class MissionImportForm(forms.Form):
+    session = forms.ModelChoiceField(
+        label=gettext_lazy("Session"), queryset=ExamSession.objects.all()
+    )
+    file = forms.FileField(
+        label=gettext_lazy("Fichier CSV"),
+        help_text=gettext_lazy(
+            "Une ligne par mission, séparateur point-virgule, en-tête obligatoire."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        validate_upload_size(upload)
+        return upload
+
+
 @admin.register(Mission)
-class MissionAdmin(admin.ModelAdmin):
+class MissionAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "exam",
@@ -83,7 +115,7 @@ class MissionAdmin(admin.ModelAdmin):
         "starts_at",
         "ends_at",
         "planned_volume",
-        "staffing_need",
+        "staffing",
     ]
     list_filter = ["exam__session", "exam", "mission_type", "centre"]
     search_fields = ["epreuve__name", "epreuve__code", "exam__name"]
@@ -95,6 +127,141 @@ class MissionAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["exam", "epreuve", "centre"]
     date_hierarchy = "starts_at"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                staffed=Count("assignments", filter=Q(assignments__status__in=ACTIVE))
+            )
+        )
+
+    @admin.display(description=gettext_lazy("Intervenants"), ordering="staffed")
+    def staffing(self, mission: Mission) -> str:
+        return _("%(staffed)d sur %(need)d") % {
+            "staffed": mission.staffed,
+            "need": mission.staffing_need,
+        }
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("importer/", wrap(self.import_view), name="missions_mission_import"),
+            path(
+                "<int:pk>/affecter/",
+                wrap(self.assign_view),
+                name="missions_mission_assign",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = MissionImportForm(request.POST or None, request.FILES or None)
+        errors: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            result = missions_import(
+                session=form.cleaned_data["session"],
+                content=form.cleaned_data["file"].read(),
+                by=request.user,
+            )
+            if not result.errors:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)d mission importée.",
+                        "%(n)d missions importées.",
+                        result.created,
+                    )
+                    % {"n": result.created},
+                )
+                return redirect("admin:missions_mission_changelist")
+            errors = result.errors
+        return render(
+            request,
+            "admin/missions/mission/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Importer des missions (CSV)"),
+                "form": form,
+                "errors": errors,
+                "columns": COLUMNS,
+            },
+        )
+
+    def assign_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        mission = self.get_object(request, str(pk))
+        if mission is None:
+            raise Http404
+        if not self.has_change_permission(request, mission):
+            raise PermissionDenied
+        if request.method == "POST":
+            self._assign_action(request, mission)
+            return redirect(request.get_full_path())
+        everyone = request.GET.get("tous") == "1"
+        return render(
+            request,
+            "admin/missions/mission/assign.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": mission,
+                "title": _("Affecter des intervenants"),
+                "staffing": rules.rank_candidates(mission, everyone=everyone),
+                "everyone": everyone,
+            },
+        )
+
+    def _assign_action(self, request: HttpRequest, mission: Mission) -> None:
+        action = request.POST.get("action")
+        try:
+            if action == "assign":
+                participant = User.objects.filter(
+                    pk=_int(request.POST.get("participant")), is_active=True
+                ).first()
+                if participant is None:
+                    raise ValidationError(_("Intervenant introuvable."))
+                assignment_create(
+                    mission=mission,
+                    participant=participant,
+                    by=request.user,
+                    override_reason=request.POST.get("override_reason", ""),
+                )
+                messages.success(
+                    request, _("%s est affecté(e) à la mission.") % participant
+                )
+            elif action == "withdraw":
+                assignment = Assignment.objects.filter(
+                    pk=_int(request.POST.get("assignment")), mission=mission
+                ).first()
+                if assignment is None:
+                    raise ValidationError(_("Affectation introuvable."))
+                assignment_withdraw(assignment=assignment, by=request.user)
+                messages.success(
+                    request,
+                    _("%s n'est plus affecté(e) à la mission.")
+                    % assignment.participant,
+                )
+            else:
+                raise ValidationError(_("Action inconnue."))
+        except ValidationError as refused:
+            messages.error(
+                request,
+                _(
+                    "Affectation refusée : %s Pour passer outre, indiquez un motif "
+                    "de dérogation."
+                )
+                % " ".join(refused.messages)
+                if action == "assign"
+                else " ".join(refused.messages),
+            )
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 @admin.register(Competence)
@@ -126,7 +293,19 @@ class AssignmentAdmin(admin.ModelAdmin):
         "mission__epreuve",
         "mission__mission_type",
     ]
-    # Convocation status only moves through the services (official runs), which
-    # write the audit log; the back-office shows it.
-    readonly_fields = ["status", "convoked_at"]
-    autocomplete_fields = ["participant", "mission"]
+    # Assignments are made on a mission's "Affecter" page, which checks the
+    # rules; convocation status moves through the runs. Here they are read.
+    readonly_fields = [
+        "mission",
+        "participant",
+        "status",
+        "override_reason",
+        "convoked_at",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

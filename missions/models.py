@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from imagin.managers import NamedWithManager
@@ -30,6 +31,15 @@ class ExamSession(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def declarations_open(self) -> bool:
+        """Participants may change competences and availability until the
+        assignment closes (inclusive)."""
+        return (
+            self.assignment_closes_on is None
+            or timezone.localdate() <= self.assignment_closes_on
+        )
 
 
 COPY_RATE_LEVELS = [(str(n), _("Taux %d") % n) for n in range(1, 6)]
@@ -235,6 +245,11 @@ class MissionType(models.Model):
     )
     travel_eligible = models.BooleanField(
         _("ouvre droit aux frais de déplacement"), default=True
+    )
+    instructions = models.TextField(
+        _("à apporter et consignes"),
+        blank=True,
+        help_text=_("Imprimé sur la convocation, par exemple : « Stylo rouge »."),
     )
 
     class Meta:

@@ -8,6 +8,7 @@ from claims.models.claim import (
     ClaimStatus,
 )
 from claims.models.rates import Currency, Rate, RateKind, RateTable, RateZone
+from claims.models.runs import ConvocationRun
 from claims.models.travel import Meal, Night, Trip
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Claim",
     "ClaimLine",
     "ClaimStatus",
+    "ConvocationRun",
     "Currency",
     "Meal",
     "Night",

@@ -70,6 +70,16 @@ class Claim(models.Model):
         _("statut avant annulation"), max_length=16, choices=ClaimStatus, blank=True
     )
     has_travel_part = models.BooleanField(_("volet déplacement"), default=False)
+    # The official run that convoked the participant and opened this claim;
+    # cancelling the run removes the claims it opened, if none was started.
+    run = models.ForeignKey(
+        "claims.ConvocationRun",
+        verbose_name=_("tirage"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+    )
 
     # What the participant declares. Nulls mean "not typed yet".
     copies_declared = models.PositiveIntegerField(
@@ -170,6 +180,14 @@ class Claim(models.Model):
     @property
     def is_editable_by_participant(self) -> bool:
         return self.status in EDITABLE_BY_PARTICIPANT
+
+    @property
+    def is_started(self) -> bool:
+        """Something was typed or decided on it (every save bumps `version`)."""
+        return self.version > 1 or self.status not in (
+            ClaimStatus.DRAFT,
+            ClaimStatus.NO_COST,
+        )
 
     @property
     def is_priced(self) -> bool:

@@ -27,6 +27,8 @@ from accounts.models import (
 )
 from accounts.roles import MANAGER
 from accounts.services import external_request_submit, financial_file_save
+from claims.models import ConvocationRun
+from claims.runs import run_execute
 from claims.services import convocation_issue
 from missions.models import (
     Assignment,
@@ -354,6 +356,12 @@ class Command(BaseCommand):
             (external, bts_correction),
         ]:
             self.convoke(participant, item, by=manager)
+        if not ConvocationRun.objects.exists():
+            # One control print in the history, as the division would start.
+            run = ConvocationRun.objects.create(
+                kind=ConvocationRun.Kind.CONTROL, session=session, created_by=manager
+            )
+            run_execute(run.pk)
 
     def financial_data(self, teacher: User, external: User) -> None:
         """A financial file for the teacher to check; a request waiting for review."""
@@ -397,5 +405,12 @@ class Command(BaseCommand):
     def convoke(self, participant: User, mission: Mission, *, by: User) -> None:
         if Assignment.objects.filter(mission=mission, participant=participant).exists():
             return
-        assignment = assignment_create(mission=mission, participant=participant, by=by)
+        # Demo history: these missions are already under way or over, outside
+        # the declared availability, so they are recorded as overrides.
+        assignment = assignment_create(
+            mission=mission,
+            participant=participant,
+            by=by,
+            override_reason="Données de démonstration (missions déjà convoquées)",
+        )
         convocation_issue(assignment=assignment, by=by)

@@ -1,0 +1,286 @@
+"""Convocation runs: the control print, the official run, and its cancellation.
+
+- A **control print** renders one PDF of every assignment not yet convoked in
+  the scope and changes nothing else.
+- The **official run** convokes them participant by participant, opens one
+  claim per convocation (`convocation_issue`), issues an external
+  participant's initial password on their first convocation, and e-mails each
+  participant their PDF; those without an address are gathered in one PDF to
+  post. It is idempotent: only assignments still "assigned" are taken, and
+  `convocation_issue` never opens a second claim.
+- **Cancelling** an official run undoes it as a whole when none of its claims
+  has been started; otherwise it is refused with the list of those claims.
+
+Runs are started by `run_start` and executed by the `claims.tasks` task in
+the background (immediately in development).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.services import initial_password_issue
+from claims.models import Claim, ConvocationRun
+from claims.services import convocation_issue
+from imagin.audit import audit_log
+from imagin.mail import send_templated_mail
+from missions.convocations import (
+    ASSIGNMENT_RELATED,
+    Convocation,
+    convocations_pdf,
+    group_by_participant,
+)
+from missions.models import Assignment, Centre, ConvocationStatus, Exam, ExamSession
+from missions.services import assignment_unconvoke
+
+logger = logging.getLogger(__name__)
+Status = ConvocationRun.Status
+
+
+def scope_assignments(run: ConvocationRun) -> QuerySet[Assignment]:
+    """Assignments of the run's scope not yet convoked."""
+    assignments = Assignment.objects.filter(
+        status=ConvocationStatus.ASSIGNED, mission__exam__session_id=run.session_id
+    )
+    if run.exam_id:
+        assignments = assignments.filter(mission__exam_id=run.exam_id)
+    if run.centre_id:
+        assignments = assignments.filter(mission__centre_id=run.centre_id)
+    return assignments.select_related(*ASSIGNMENT_RELATED)
+
+
+def run_start(
+    *,
+    kind: str,
+    session: ExamSession,
+    by: User,
+    exam: Exam | None = None,
+    centre: Centre | None = None,
+) -> ConvocationRun:
+    """Record a run and hand it to the background worker once committed."""
+    from claims.tasks import execute_convocation_run
+
+    if exam is not None and exam.session_id != session.pk:
+        raise ValidationError(_("Cet examen n'appartient pas à la session choisie."))
+    with transaction.atomic():
+        run = ConvocationRun.objects.create(
+            kind=kind, session=session, exam=exam, centre=centre, created_by=by
+        )
+        run.participants_total = (
+            scope_assignments(run).values("participant_id").distinct().count()
+        )
+        run.save(update_fields=["participants_total"])
+        audit_log(
+            actor=by,
+            action=f"claims.convocation_run.{kind}_started",
+            target=run,
+            to_status=run.status,
+            data={"scope": run.scope_label, "participants": run.participants_total},
+        )
+        transaction.on_commit(lambda: execute_convocation_run.enqueue(run.pk))
+    return run
+
+
+def run_execute(run_id: int) -> ConvocationRun:
+    """The background part of a run. A run already taken is left alone."""
+    with transaction.atomic():
+        run = ConvocationRun.objects.select_for_update().get(pk=run_id)
+        if run.status != Status.QUEUED:
+            return run
+        run.status = Status.RUNNING
+        run.save(update_fields=["status"])
+    try:
+        if run.kind == ConvocationRun.Kind.CONTROL:
+            _control_print(run)
+        else:
+            _official_run(run)
+    except Exception as error:  # the manager must see the failure, not a spinner
+        logger.exception("Convocation run %s failed", run.pk)
+        run.status = Status.FAILED
+        run.error = f"{type(error).__name__}: {error}"
+    else:
+        run.status = Status.DONE
+    run.finished_at = timezone.now()
+    run.save()
+    audit_log(
+        actor=run.created_by,
+        action=f"claims.convocation_run.{run.status}",
+        target=run,
+        from_status=Status.RUNNING,
+        to_status=run.status,
+        data={"convoked": run.convoked, "emailed": run.emailed, "error": run.error},
+    )
+    return run
+
+
+def _control_print(run: ConvocationRun) -> None:
+    convocations = group_by_participant(scope_assignments(run))
+    run.participants_total = run.participants_done = len(convocations)
+    if convocations:
+        run.document.save(
+            f"controle-{run.pk}.pdf",
+            ContentFile(convocations_pdf(convocations, control=True)),
+            save=False,
+        )
+
+
+def _is_first_convocation(participant: User, now_convoked: list[Assignment]) -> bool:
+    """An external participant who never signed in and was never convoked."""
+    return (
+        participant.kind == User.Kind.EXTERNAL
+        and participant.must_change_password
+        and not Assignment.objects.filter(
+            participant=participant, status=ConvocationStatus.CONVOKED
+        )
+        .exclude(pk__in=[a.pk for a in now_convoked])
+        .exists()
+    )
+
+
+def _official_run(run: ConvocationRun) -> None:
+    by = run.created_by
+    participant_ids = list(
+        scope_assignments(run)
+        .order_by()
+        .values_list("participant_id", flat=True)
+        .distinct()
+    )
+    run.participants_total = len(participant_ids)
+    run.save(update_fields=["participants_total"])
+    to_post: list[Convocation] = []
+    for participant_id in participant_ids:
+        with transaction.atomic():
+            assignments = list(
+                scope_assignments(run).filter(participant_id=participant_id)
+            )
+            convoked = []
+            for assignment in assignments:
+                claim = convocation_issue(assignment=assignment, by=by, run=run)
+                if claim.run_id == run.pk:
+                    convoked.append(assignment)
+            run.participants_done += 1
+            if convoked:
+                participant = convoked[0].participant
+                credentials = None
+                if _is_first_convocation(participant, convoked):
+                    password = initial_password_issue(user=participant, by=by)
+                    credentials = (participant.get_username(), password)
+                convocation = Convocation(participant, convoked, credentials)
+                run.convoked += len(convoked)
+                if participant.email:
+                    _email(convocation)
+                    run.emailed += 1
+                else:
+                    to_post.append(convocation)
+                    run.to_post.append(
+                        {"id": participant.pk, "name": participant.get_full_name()}
+                    )
+            run.save(
+                update_fields=["participants_done", "convoked", "emailed", "to_post"]
+            )
+    if to_post:
+        # Kept for the manager to print and post; it may hold initial
+        # passwords, which expire (INITIAL_PASSWORD_VALIDITY_DAYS).
+        run.document.save(
+            f"a-poster-{run.pk}.pdf", ContentFile(convocations_pdf(to_post)), save=False
+        )
+
+
+def _email(convocation: Convocation) -> None:
+    participant = convocation.participant
+    session = convocation.assignments[0].mission.exam.session
+    send_templated_mail(
+        "convocation",
+        to=[participant.email],
+        context={
+            "participant": participant,
+            "assignments": convocation.assignments,
+            "session": session,
+            "has_credentials": convocation.credentials is not None,
+            "site_url": settings.SITE_URL,
+        },
+        attachments=[
+            (
+                f"convocation-{session.year}.pdf",
+                convocations_pdf([convocation]),
+                "application/pdf",
+            )
+        ],
+    )
+
+
+def run_cancel(*, run: ConvocationRun, by: User) -> ConvocationRun:
+    """Undo an official run: its claims go, its convocations become
+    assignments again. Refused with the claims already started."""
+    with transaction.atomic():
+        run = ConvocationRun.objects.select_for_update().get(pk=run.pk)
+        if run.kind != ConvocationRun.Kind.OFFICIAL or run.status not in (
+            Status.DONE,
+            Status.FAILED,
+        ):
+            raise ValidationError(
+                _("Seul un tirage officiel terminé peut être annulé.")
+            )
+        claims = list(
+            Claim.objects.select_for_update(of=("self",))
+            .filter(run=run)
+            .select_related(
+                "assignment__participant", "assignment__mission__mission_type"
+            )
+            .order_by("pk")
+        )
+        started = [claim for claim in claims if claim.is_started]
+        if started:
+            raise ValidationError(
+                [
+                    _(
+                        "Le tirage ne peut pas être annulé : %(count)d état(s) de "
+                        "frais ont déjà été commencés ou traités."
+                    )
+                    % {"count": len(started)}
+                ]
+                + [
+                    _("État de frais n° %(pk)d — %(who)s — %(status)s")
+                    % {
+                        "pk": claim.pk,
+                        "who": claim.assignment,
+                        "status": claim.get_status_display(),
+                    }
+                    for claim in started
+                ]
+            )
+        for claim in claims:
+            audit_log(
+                actor=by,
+                action="claims.claim.removed_with_run",
+                target=claim,
+                from_status=claim.status,
+                data={"run": run.pk, "assignment": claim.assignment_id},
+            )
+            assignment = claim.assignment
+            claim.delete()
+            assignment_unconvoke(assignment=assignment, by=by)
+        if run.document:
+            run.document.delete(save=False)
+        previous = run.status
+        run.status = Status.CANCELLED
+        run.cancelled_at = timezone.now()
+        run.save(update_fields=["status", "cancelled_at", "document"])
+        audit_log(
+            actor=by,
+            action="claims.convocation_run.cancelled",
+            target=run,
+            from_status=previous,
+            to_status=run.status,
+            data={"claims_removed": len(claims)},
+        )
+        return run

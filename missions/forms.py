@@ -1,0 +1,53 @@
+"""Participant declarations: competences (épreuves) and availability (half-days)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from missions.models import Availability
+
+
+class CompetencesForm(forms.Form):
+    epreuves = forms.MultipleChoiceField(
+        label=_("Épreuves que je peux évaluer"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, epreuves, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["epreuves"].choices = [(str(e.pk), str(e)) for e in epreuves]
+
+    def epreuve_ids(self) -> set[int]:
+        return {int(pk) for pk in self.cleaned_data["epreuves"]}
+
+
+class AvailabilityForm(forms.Form):
+    half_days = forms.MultipleChoiceField(
+        label=_("Demi-journées où je suis disponible"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, days: list[date], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["half_days"].choices = [
+            (f"{day:%Y-%m-%d}:{half}", f"{day:%d/%m/%Y} {label}")
+            for day in days
+            for half, label in Availability.HalfDay.choices
+        ]
+
+    def chosen(self) -> set[tuple[date, str]]:
+        return {
+            (date.fromisoformat(value.split(":")[0]), value.split(":")[1])
+            for value in self.cleaned_data["half_days"]
+        }
+
+    def every_half_day(self) -> set[tuple[date, str]]:
+        return {
+            (date.fromisoformat(value.split(":")[0]), value.split(":")[1])
+            for value, _label in self.fields["half_days"].choices
+        }

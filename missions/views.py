@@ -1,0 +1,150 @@
+"""A participant's mission pages: declarations (competences, availability) and
+convocations. Each shows only the signed-in person's own data."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from missions import selectors
+from missions.convocations import Convocation, convocations_pdf
+from missions.forms import AvailabilityForm, CompetencesForm
+from missions.models import ExamSession
+from missions.services import availability_save, competences_save
+
+
+@login_required
+@require_GET
+def declarations(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "missions/declarations.html",
+        {"sessions": selectors.sessions_with_exams()},
+    )
+
+
+def _session(pk: int) -> ExamSession:
+    return get_object_or_404(selectors.sessions_with_exams(), pk=pk)
+
+
+@login_required
+def competences(request: HttpRequest, session_pk: int) -> HttpResponse:
+    session = _session(session_pk)
+    epreuves = list(selectors.session_epreuves(session))
+    initial = {
+        "epreuves": [
+            str(pk) for pk in selectors.declared_competences(request.user, session)
+        ]
+    }
+    form = CompetencesForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        epreuves=epreuves,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            competences_save(
+                participant=request.user,
+                session=session,
+                epreuve_ids=form.epreuve_ids(),
+                by=request.user,
+            )
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(request, _("Vos compétences sont enregistrées."))
+            return redirect("missions:competences", session_pk=session.pk)
+    checked = set(form["epreuves"].value() or [])
+    groups = [
+        (discipline, [(e, str(e.pk) in checked) for e in items])
+        for discipline, items in groupby(epreuves, key=lambda e: e.discipline)
+    ]
+    return render(
+        request,
+        "missions/competences.html",
+        {"session": session, "form": form, "groups": groups},
+    )
+
+
+@login_required
+def availability(request: HttpRequest, session_pk: int) -> HttpResponse:
+    session = _session(session_pk)
+    days = selectors.session_days(session)
+    declared = selectors.declared_half_days(request.user, session)
+    form = AvailabilityForm(
+        request.POST if request.method == "POST" else None,
+        initial={"half_days": sorted(declared)},
+        days=days,
+    )
+    if request.method == "POST" and form.is_valid():
+        every_day = "every_day" in request.POST
+        try:
+            availability_save(
+                participant=request.user,
+                session=session,
+                half_days=form.every_half_day() if every_day else form.chosen(),
+                by=request.user,
+            )
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(
+                request,
+                _("Vous êtes déclaré(e) disponible tous les jours de la session.")
+                if every_day
+                else _("Vos disponibilités sont enregistrées."),
+            )
+            return redirect("missions:availability", session_pk=session.pk)
+    checked = set(form["half_days"].value() or [])
+    calendar = [
+        (
+            day,
+            [
+                (f"{day:%Y-%m-%d}:{half}", label, f"{day:%Y-%m-%d}:{half}" in checked)
+                for half, label in (("am", _("Matin")), ("pm", _("Après-midi")))
+            ],
+        )
+        for day in days
+    ]
+    return render(
+        request,
+        "missions/availability.html",
+        {"session": session, "form": form, "calendar": calendar},
+    )
+
+
+@login_required
+@require_GET
+def convocations(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "missions/convocations.html",
+        {"assignments": selectors.my_convocations(request.user)},
+    )
+
+
+@login_required
+@require_GET
+def convocation_download(request: HttpRequest, assignment_pk: int) -> HttpResponse:
+    """The convocation of one of the participant's own missions (404 otherwise).
+
+    It never carries the initial password: only its hash is kept.
+    """
+    assignment = (
+        selectors.my_convocations(request.user).filter(pk=assignment_pk).first()
+    )
+    if assignment is None:
+        raise Http404
+    pdf = convocations_pdf([Convocation(request.user, [assignment])])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="convocation-{assignment.pk}.pdf"'
+    )
+    return response
