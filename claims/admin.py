@@ -55,8 +55,18 @@ class ClaimAdmin(admin.ModelAdmin):
         "assignment__mission__epreuve",
         "assignment__mission__mission_type",
     ]
-    # Statuses and frozen amounts change only through the claim services.
+    # Everything on a claim changes through the claim services, which lock the
+    # row, check the status and write the audit log: the page only shows it.
     readonly_fields = [
+        "run",
+        "copies_declared",
+        "candidates_declared",
+        "hours_declared",
+        "not_performed_comment",
+        "copies_validated",
+        "candidates_validated",
+        "hours_validated",
+        "manager_amount",
         "assignment",
         "status",
         "status_before_cancel",
@@ -86,6 +96,9 @@ class ClaimAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         # Claims are created by convocations, never by hand.
         return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # read-only: decisions go through the claim services
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

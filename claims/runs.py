@@ -137,7 +137,7 @@ def _is_first_convocation(participant: User, now_convoked: list[Assignment]) -> 
     """An external participant who never signed in and was never convoked."""
     return (
         participant.kind == User.Kind.EXTERNAL
-        and participant.must_change_password
+        and (participant.must_change_password or participant.last_login is None)
         and not Assignment.objects.filter(
             participant=participant, status=ConvocationStatus.CONVOKED
         )

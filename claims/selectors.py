@@ -28,7 +28,7 @@ CLAIM_RELATED = (
     "assignment__participant",
     "assignment__mission__mission_type",
     "assignment__mission__exam",
-    "assignment__mission__epreuve",
+    "assignment__mission__epreuve__exam",
 )
 
 

@@ -206,7 +206,9 @@ def rank_candidates(mission: Mission, *, everyone: bool = False) -> Staffing:
     the session are considered; `everyone` adds every active participant.
     """
     mission = _mission_for_rules(mission)
-    people = User.objects.filter(is_active=True).select_related("establishment")
+    people = User.objects.filter(is_active=True).select_related(
+        "establishment__commune"
+    )
     if not everyone:
         people = people.filter(
             Q(competences__epreuve_id=mission.epreuve_id)

@@ -74,3 +74,24 @@ def test_the_claims_list_costs_the_same_whatever_the_volume(client, manager):
         return len(context.captured_queries)
 
     assert queries_with(3) == queries_with(30)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "field"),
+    [
+        ("admin:claims_ratetable_changelist", "valid_from"),
+        ("admin:missions_mission_changelist", "starts_at"),
+        ("admin:imagin_auditevent_changelist", "created_at"),
+    ],
+)
+@pytest.mark.parametrize(
+    "query", ["__year=9999", "__year=0", "__year=2027&{f}__month=13", "__year=x"]
+)
+def test_an_impossible_date_in_the_address_bar_is_not_a_500(
+    client, manager, url_name, field, query
+):
+    client.force_login(manager)
+    url = reverse(url_name) + "?" + field + query.format(f=field)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")

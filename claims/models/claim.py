@@ -50,6 +50,8 @@ CLAIM_TRANSITIONS = TransitionTable(
         S.PAID: set(),
     }
 )
+# Statuses whose amounts were frozen by a manager's validation.
+PRICED = frozenset({S.APPROVED, S.IN_PAYMENT, S.PAID})
 # Statuses in which the participant may still type into the claim.
 EDITABLE_BY_PARTICIPANT = frozenset({S.DRAFT, S.RETURNED})
 
@@ -192,7 +194,7 @@ class Claim(models.Model):
     @property
     def is_priced(self) -> bool:
         """Validated by a manager: its amounts are frozen in its lines."""
-        return self.remuneration_amount is not None
+        return self.status in PRICED and self.remuneration_amount is not None
 
     @property
     def total_amount(self):
@@ -225,7 +227,7 @@ class ClaimLine(models.Model):
     label = models.CharField(_("libellé"), max_length=250)
     date = models.DateField(_("date"), null=True, blank=True)
     quantity = models.DecimalField(_("quantité"), max_digits=10, decimal_places=2)
-    unit_rate = models.DecimalField(_("taux unitaire"), max_digits=10, decimal_places=4)
+    unit_rate = models.DecimalField(_("taux unitaire"), max_digits=16, decimal_places=4)
     amount = models.DecimalField(_("montant"), max_digits=10, decimal_places=2)
 
     class Meta:

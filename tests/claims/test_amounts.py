@@ -447,6 +447,15 @@ CASES = [
         XPF,
         "975",
     ),
+    # Two trips of 10 km × 52,05 = 520,5 -> 521 each: 1 042, where rounding
+    # only the total (1 041) would lose a franc.
+    (
+        "xpf-each-line-rounded",
+        travel(trips=[car(10, 5), car(10, 5, date(2027, 6, 16))]),
+        "pacific",
+        XPF,
+        "1042",
+    ),
     # Jury rates are in euros, converted at 119,331 74: 100 × 5 € = 59 665,87 -> 59 666.
     ("xpf-bac-copies", work(diploma("per_copy", copies=100)), "pacific", XPF, "59666"),
     # 3 h × 4,11 € × 119,331 74 = 1 471,36 -> 1 471.

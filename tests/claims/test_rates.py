@@ -141,9 +141,16 @@ def test_other_claims_kilometres_fill_the_yearly_bands(participant, manager):
         return claim
 
     claim_with_trip(when - timedelta(days=1), 1900, ClaimStatus.SUBMITTED)
-    # A draft, a claim cancelled or a later trip does not count.
-    claim_with_trip(when - timedelta(days=1), 5000, ClaimStatus.DRAFT)
-    claim_with_trip(when - timedelta(days=1), 5000, ClaimStatus.CANCELLED)
+    # Drafts, claims sent back, cancelled or not performed, and later trips
+    # do not count.
+    for status in (
+        ClaimStatus.DRAFT,
+        ClaimStatus.RETURNED,
+        ClaimStatus.CANCELLED,
+        ClaimStatus.NOT_PERFORMED,
+    ):
+        claim_with_trip(when - timedelta(days=1), 5000, status)
+    claim_with_trip(when + timedelta(days=1), 5000, ClaimStatus.SUBMITTED)
     claim = claim_with_trip(when, 300, ClaimStatus.SUBMITTED)
 
     mileage = [
@@ -245,7 +252,8 @@ def test_managers_read_the_tables_but_do_not_change_them(client, manager):
     assert client.get(reverse("admin:claims_ratetable_changelist")).status_code == 200
     assert client.get(change).status_code == 200
     assert client.get(reverse("admin:claims_ratetable_add")).status_code == 403
-    client.post(change, table_form("2000-01-01"))
+    response = client.post(change, table_form("2000-01-01", "2000-12-31", meal="1"))
+    assert response.status_code == 403
     table.refresh_from_db()
     assert table.valid_from != date(2000, 1, 1)
 

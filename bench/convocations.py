@@ -1,0 +1,169 @@
+"""Benchmark: the official convocation run for 1 000 participants.
+
+Builds a throw-away SQLite database, assigns 1 000 participants (one mission
+each, half of them with a second mission), runs the official run as the
+background worker would (convocations, claims, PDFs, e-mails kept in memory),
+and prints the median time per PDF and the total. Target on the 2-core
+reference machine: under 60 s in total.
+
+    .venv/bin/python bench/convocations.py [participants]
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORKDIR = tempfile.mkdtemp(prefix="imagin-bench-")
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="imagin.settings",
+    DEBUG="false",
+    SECRET_KEY="bench-only",
+    FIELD_ENCRYPTION_KEYS="dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5MzI=",
+    STATIC_MANIFEST="false",
+    TASKS_BACKEND="immediate",
+    DATABASE_URL=f"sqlite:///{WORKDIR}/bench.sqlite3",
+    EMAIL_URL="memorymail://",
+    MEDIA_ROOT=WORKDIR,
+    LOG_LEVEL="WARNING",
+)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import Commune, User  # noqa: E402
+from claims import runs  # noqa: E402
+from claims.models import Claim, ConvocationRun  # noqa: E402
+from missions.models import (  # noqa: E402
+    Assignment,
+    Centre,
+    Discipline,
+    Epreuve,
+    Exam,
+    ExamSession,
+    Mission,
+    MissionType,
+)
+
+
+def build(participants: int) -> tuple[ExamSession, User]:
+    settings.MEDIA_ROOT = WORKDIR
+    call_command("migrate", verbosity=0)
+    rouen = Commune.objects.create(insee_code="76540", name="Rouen")
+    havre = Commune.objects.create(insee_code="76351", name="Le Havre")
+    manager = User.objects.create(username="gestionnaire", is_staff=True)
+    session = ExamSession.objects.create(
+        name="Session 2027",
+        year=2027,
+        claim_deadline=timezone.localdate() + timedelta(90),
+    )
+    exam = Exam.objects.create(
+        session=session,
+        code="BACGEN",
+        name="Baccalauréat général",
+        copy_rate_level="5",
+        hour_rate_level="3",
+    )
+    discipline = Discipline.objects.create(code="PHILO", name="Philosophie")
+    epreuve = Epreuve.objects.create(
+        exam=exam,
+        code="PHILO",
+        name="Philosophie",
+        discipline=discipline,
+        form="written",
+    )
+    kind = MissionType.objects.create(
+        code="CORRECTION",
+        name="Correction",
+        payment_basis="per_copy",
+        instructions="Stylo rouge, calculatrice interdite.",
+    )
+    centre = Centre.objects.create(
+        code="LYC",
+        name="Lycée Jules-Siegfried",
+        address="1 rue Dumé-d'Aplemont",
+        commune=havre,
+    )
+    start = timezone.now() + timedelta(days=30)
+    missions = Mission.objects.bulk_create(
+        Mission(
+            exam=exam,
+            epreuve=epreuve,
+            mission_type=kind,
+            centre=centre,
+            starts_at=start + timedelta(days=n % 5),
+            ends_at=start + timedelta(days=n % 5, hours=4),
+            planned_volume=60,
+            staffing_need=participants,
+        )
+        for n in range(10)
+    )
+    people = User.objects.bulk_create(
+        User(
+            username=f"agent{n}",
+            first_name="Camille",
+            last_name=f"Agent{n:04d}",
+            email=f"agent{n}@exemple.invalid",
+            commune=rouen,
+        )
+        for n in range(participants)
+    )
+    Assignment.objects.bulk_create(
+        [
+            Assignment(mission=missions[n % 10], participant=p)
+            for n, p in enumerate(people)
+        ]
+        + [
+            Assignment(mission=missions[(2 * n + 5) % 10], participant=p)
+            for n, p in enumerate(people[::2])
+        ]
+    )
+    return session, manager
+
+
+def main() -> None:
+    participants = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    session, manager = build(participants)
+    durations: list[float] = []
+    render = runs.convocations_pdf
+
+    def timed(*args, **kwargs):
+        began = time.perf_counter()
+        try:
+            return render(*args, **kwargs)
+        finally:
+            durations.append(time.perf_counter() - began)
+
+    runs.convocations_pdf = timed
+    run = ConvocationRun.objects.create(
+        kind="official", session=session, created_by=manager
+    )
+    began = time.perf_counter()
+    run = runs.run_execute(run.pk)
+    total = time.perf_counter() - began
+    from django.core import mail
+
+    print(f"participants            {participants}")
+    print(f"run status              {run.status} {run.error}")
+    print(f"convocations / claims   {run.convoked} / {Claim.objects.count()}")
+    print(f"e-mails with PDF        {len(mail.outbox)}")
+    print(f"PDF median              {statistics.median(durations) * 1000:.1f} ms")
+    p95 = sorted(durations)[int(len(durations) * 0.95)]
+    print(f"PDF p95                 {p95 * 1000:.1f} ms")
+    print(f"total (run)             {total:.1f} s   (target: < 60 s)")
+
+
+if __name__ == "__main__":
+    main()
