@@ -36,6 +36,7 @@ from imagin.mail import send_templated_mail
 from missions.convocations import (
     ASSIGNMENT_RELATED,
     Convocation,
+    convocation_pdfs,
     convocations_pdf,
     group_by_participant,
 )
@@ -146,8 +147,33 @@ def _is_first_convocation(participant: User, now_convoked: list[Assignment]) -> 
     )
 
 
+# Participants convoked, then laid out and e-mailed, per batch: the progress
+# bar moves, and PDFs are laid out in parallel (imagin.pdf).
+BATCH_SIZE = 20
+
+
+def _convoke_participant(
+    run: ConvocationRun, participant_id: int
+) -> Convocation | None:
+    """Convoke one participant's assignments in the scope, in one transaction."""
+    with transaction.atomic():
+        assignments = list(scope_assignments(run).filter(participant_id=participant_id))
+        convoked = []
+        for assignment in assignments:
+            claim = convocation_issue(assignment=assignment, by=run.created_by, run=run)
+            if claim.run_id == run.pk:
+                convoked.append(assignment)
+        if not convoked:
+            return None
+        participant = convoked[0].participant
+        credentials = None
+        if _is_first_convocation(participant, convoked):
+            password = initial_password_issue(user=participant, by=run.created_by)
+            credentials = (participant.get_username(), password)
+        return Convocation(participant, convoked, credentials)
+
+
 def _official_run(run: ConvocationRun) -> None:
-    by = run.created_by
     participant_ids = list(
         scope_assignments(run)
         .order_by()
@@ -157,36 +183,30 @@ def _official_run(run: ConvocationRun) -> None:
     run.participants_total = len(participant_ids)
     run.save(update_fields=["participants_total"])
     to_post: list[Convocation] = []
-    for participant_id in participant_ids:
-        with transaction.atomic():
-            assignments = list(
-                scope_assignments(run).filter(participant_id=participant_id)
-            )
-            convoked = []
-            for assignment in assignments:
-                claim = convocation_issue(assignment=assignment, by=by, run=run)
-                if claim.run_id == run.pk:
-                    convoked.append(assignment)
-            run.participants_done += 1
-            if convoked:
-                participant = convoked[0].participant
-                credentials = None
-                if _is_first_convocation(participant, convoked):
-                    password = initial_password_issue(user=participant, by=by)
-                    credentials = (participant.get_username(), password)
-                convocation = Convocation(participant, convoked, credentials)
-                run.convoked += len(convoked)
-                if participant.email:
-                    _email(convocation)
-                    run.emailed += 1
-                else:
-                    to_post.append(convocation)
-                    run.to_post.append(
-                        {"id": participant.pk, "name": participant.get_full_name()}
-                    )
-            run.save(
-                update_fields=["participants_done", "convoked", "emailed", "to_post"]
-            )
+    for start in range(0, len(participant_ids), BATCH_SIZE):
+        batch = participant_ids[start : start + BATCH_SIZE]
+        convocations = [
+            convocation
+            for convocation in (_convoke_participant(run, pk) for pk in batch)
+            if convocation is not None
+        ]
+        # Committed: a failure from here on leaves them convoked, which the
+        # run's page reports; the e-mails of that batch are then to resend.
+        for convocation, pdf in zip(
+            convocations, convocation_pdfs(convocations), strict=True
+        ):
+            participant = convocation.participant
+            run.convoked += len(convocation.assignments)
+            if participant.email:
+                _email(convocation, pdf)
+                run.emailed += 1
+            else:
+                to_post.append(convocation)
+                run.to_post.append(
+                    {"id": participant.pk, "name": participant.get_full_name()}
+                )
+        run.participants_done += len(batch)
+        run.save(update_fields=["participants_done", "convoked", "emailed", "to_post"])
     if to_post:
         # Kept for the manager to print and post; it may hold initial
         # passwords, which expire (INITIAL_PASSWORD_VALIDITY_DAYS).
@@ -195,7 +215,7 @@ def _official_run(run: ConvocationRun) -> None:
         )
 
 
-def _email(convocation: Convocation) -> None:
+def _email(convocation: Convocation, pdf: bytes) -> None:
     participant = convocation.participant
     session = convocation.assignments[0].mission.exam.session
     send_templated_mail(
@@ -208,13 +228,7 @@ def _email(convocation: Convocation) -> None:
             "has_credentials": convocation.credentials is not None,
             "site_url": settings.SITE_URL,
         },
-        attachments=[
-            (
-                f"convocation-{session.year}.pdf",
-                convocations_pdf([convocation]),
-                "application/pdf",
-            )
-        ],
+        attachments=[(f"convocation-{session.year}.pdf", pdf, "application/pdf")],
     )
 
 

@@ -1,44 +1,69 @@
-"""HTML to PDF with WeasyPrint: the only module that imports it.
+"""HTML to PDF with WeasyPrint: the only module (with its worker) that uses it.
 
 Documents are rendered from templates with a print stylesheet from the static
-files; no URL is ever fetched (base_url None, a fetcher that refuses), so a
-value typed by a user cannot make the server load a remote resource.
+files; no URL is ever fetched (a fetcher that refuses), so a value typed by a
+user cannot make the server load a remote resource.
+
+Many documents at once (a convocation run) are laid out in a pool of worker
+processes, one per core: WeasyPrint's layout is pure Python and holds the GIL.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import atexit
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
-# Font discovery is the slow part of a first rendering; share it per process.
-_fonts = FontConfiguration()
+from imagin import pdf_worker
 
-
-class ExternalResourceRefused(Exception):
-    pass
+_pool: ProcessPoolExecutor | None = None
 
 
-def _refuse(url: str, *args: Any, **kwargs: Any) -> dict:
-    raise ExternalResourceRefused(url)
-
-
-@lru_cache(maxsize=8)
-def _stylesheet(static_path: str) -> CSS:
+def _stylesheet_path(static_path: str) -> str:
     path = finders.find(static_path)
     if path is None:
         raise FileNotFoundError(static_path)
-    return CSS(filename=path, font_config=_fonts, url_fetcher=_refuse)
+    return path
 
 
 def render_pdf(
     template: str, context: dict[str, Any], *, stylesheet: str = "imagin/print.css"
 ) -> bytes:
-    html = render_to_string(template, context)
-    return HTML(string=html, url_fetcher=_refuse).write_pdf(
-        stylesheets=[_stylesheet(stylesheet)], font_config=_fonts
+    return pdf_worker.html_to_pdf(
+        render_to_string(template, context), _stylesheet_path(stylesheet)
     )
+
+
+def _workers() -> ProcessPoolExecutor | None:
+    global _pool
+    count = settings.PDF_WORKERS or os.cpu_count() or 1
+    if count < 2:
+        return None
+    if _pool is None:
+        # "spawn": workers start clean, sharing no database connection.
+        _pool = ProcessPoolExecutor(
+            max_workers=count, mp_context=multiprocessing.get_context("spawn")
+        )
+        atexit.register(_pool.shutdown, cancel_futures=True)
+    return _pool
+
+
+def render_pdfs(
+    template: str,
+    contexts: list[dict[str, Any]],
+    *,
+    stylesheet: str = "imagin/print.css",
+) -> list[bytes]:
+    """One PDF per context, in the same order, laid out in parallel."""
+    htmls = [render_to_string(template, context) for context in contexts]
+    path = _stylesheet_path(stylesheet)
+    pool = _workers() if len(htmls) > 1 else None
+    if pool is None:
+        return [pdf_worker.html_to_pdf(html, path) for html in htmls]
+    return list(pool.map(pdf_worker.html_to_pdf, htmls, [path] * len(htmls)))

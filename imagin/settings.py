@@ -309,6 +309,10 @@ FINANCIAL_FILE_VALIDITY_MONTHS = env.int("FINANCIAL_FILE_VALIDITY_MONTHS", defau
 # Payroll needs the social security number (NIR) in some académies only.
 FINANCIAL_FILE_REQUIRES_NIR = env.bool("FINANCIAL_FILE_REQUIRES_NIR", default=False)
 
+# Processes laying out PDFs in parallel during a convocation run (0: one per
+# core; 1: none, render in the worker itself).
+PDF_WORKERS = env.int("PDF_WORKERS", default=0)
+
 # --- Background tasks (django-tasks) ------------------------------------------
 # "immediate" runs a task inside the request that enqueues it (development,
 # tests); "database" stores it for `manage.py db_worker` (production).

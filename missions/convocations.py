@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
-from imagin.pdf import render_pdf
+from imagin.pdf import render_pdf, render_pdfs
 from missions.models import Assignment
 
 ASSIGNMENT_RELATED = (
@@ -55,6 +55,19 @@ def group_by_participant(assignments: Iterable[Assignment]) -> list[Convocation]
     )
 
 
+def _context(convocations: list[Convocation], control: bool) -> dict:
+    return {
+        "convocations": convocations,
+        "control": control,
+        "AUTHORITY_NAME": settings.AUTHORITY_NAME,
+        "AUTHORITY_CONTACT": settings.AUTHORITY_CONTACT,
+        "SIGNATURE": settings.CONVOCATION_SIGNATURE,
+        "SITE_URL": settings.SITE_URL,
+        "TRAVEL_ENABLED": settings.TRAVEL_ENABLED,
+        "issued_on": timezone.localdate(),
+    }
+
+
 def convocations_pdf(
     convocations: list[Convocation], *, control: bool = False
 ) -> bytes:
@@ -62,16 +75,12 @@ def convocations_pdf(
 
     A control print says on every page that it convokes nobody.
     """
-    return render_pdf(
+    return render_pdf("missions/convocation_pdf.html", _context(convocations, control))
+
+
+def convocation_pdfs(convocations: list[Convocation]) -> list[bytes]:
+    """One PDF per convocation, in order, laid out in parallel."""
+    return render_pdfs(
         "missions/convocation_pdf.html",
-        {
-            "convocations": convocations,
-            "control": control,
-            "AUTHORITY_NAME": settings.AUTHORITY_NAME,
-            "AUTHORITY_CONTACT": settings.AUTHORITY_CONTACT,
-            "SIGNATURE": settings.CONVOCATION_SIGNATURE,
-            "SITE_URL": settings.SITE_URL,
-            "TRAVEL_ENABLED": settings.TRAVEL_ENABLED,
-            "issued_on": timezone.localdate(),
-        },
+        [_context([convocation], False) for convocation in convocations],
     )
