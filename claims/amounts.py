@@ -19,15 +19,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-# Fixed parity of the CFP franc (décret 98-1165): 1 € = 119,331 74 XPF.
-XPF_PER_EUR = Decimal("119.33174")
-QUANTUM = {"EUR": Decimal("0.01"), "XPF": Decimal("1")}
-CURRENCY_SYMBOL = {"EUR": "€", "XPF": "XPF"}
+from claims.money import round_money
+from claims.rate_book import RateBook, RateMissing
+
 # Upper bounds of the first two mileage bands, in cumulative km in the year.
 DISTANCE_BAND_LIMITS = (("1", Decimal(2000)), ("2", Decimal(10000)), ("3", None))
 # Optional orals and one-off tests are paid 75 % of the oral hourly rate
@@ -36,125 +34,7 @@ OPTIONAL_ORAL_FACTOR = Decimal("0.75")
 ADMINISTRATIVE_RESTAURANT_FACTOR = Decimal("0.5")
 ZERO = Decimal(0)
 
-JURY_KINDS = frozenset({"diploma_jury", "competition_jury"})
-NATIONAL = "national"
 PACIFIC_ZONES = frozenset({"pacific", "wallis"})
-
-
-# ---------------------------------------------------------------- money
-
-
-def round_money(value: Decimal, currency: str) -> Decimal:
-    """Half-up to the smallest unit of the currency (cent, or franc for XPF)."""
-    return Decimal(value).quantize(QUANTUM[currency], rounding=ROUND_HALF_UP)
-
-
-def convert(value: Decimal, from_currency: str, to_currency: str) -> Decimal:
-    """Unrounded conversion at the fixed parity; only rounded on the line."""
-    if from_currency == to_currency:
-        return value
-    if (from_currency, to_currency) == ("EUR", "XPF"):
-        return value * XPF_PER_EUR
-    if (from_currency, to_currency) == ("XPF", "EUR"):
-        return value / XPF_PER_EUR
-    raise ValueError(f"unknown currencies {from_currency} -> {to_currency}")
-
-
-def format_money(value: Decimal | None, currency: str) -> str:
-    """French display: '1 234,56 €', '1 235 XPF' (narrow no-break spaces)."""
-    if value is None:
-        return "—"
-    rounded = round_money(value, currency)
-    sign = "-" if rounded < 0 else ""
-    units, _dot, cents = f"{abs(rounded):f}".partition(".")
-    groups = []
-    while len(units) > 3:
-        groups.insert(0, units[-3:])
-        units = units[:-3]
-    groups.insert(0, units)
-    number = "\u202f".join(groups)
-    if currency == "EUR":
-        number = f"{number},{cents}"
-    return f"{sign}{number}\u00a0{CURRENCY_SYMBOL[currency]}"
-
-
-# ---------------------------------------------------------------- rates
-
-
-@dataclass(frozen=True)
-class TableSnapshot:
-    """A rate table as plain data."""
-
-    kind: str
-    zone: str
-    currency: str
-    valid_from: date
-    valid_until: date | None
-    rates: Mapping[str, Decimal]
-    reference: str = ""
-
-    def covers(self, day: date) -> bool:
-        return self.valid_from <= day and (
-            self.valid_until is None or day <= self.valid_until
-        )
-
-
-class RateMissing(Exception):
-    """No table, or no figure in the table, for what must be paid."""
-
-
-@dataclass(frozen=True)
-class RateBook:
-    """Every rate table, the deployment's travel zone and currency."""
-
-    tables: tuple[TableSnapshot, ...]
-    zone: str
-    currency: str
-
-    def rate(self, kind: str, key: str, day: date) -> Decimal:
-        """The unit rate in the book's currency (unrounded) in force on `day`.
-
-        A table in the deployment's currency is preferred; otherwise a table
-        in the other currency is converted at the fixed parity.
-        """
-        zone = NATIONAL if kind in JURY_KINDS else self.zone
-        in_force = [
-            t
-            for t in self.tables
-            if t.kind == kind and t.zone == zone and t.covers(day)
-        ]
-        in_force.sort(key=lambda t: t.currency != self.currency)
-        if not in_force:
-            raise RateMissing(
-                _("Aucun barème « %(kind)s » n'est en vigueur le %(day)s.")
-                % {
-                    "kind": KIND_LABELS.get(kind, kind),
-                    "day": date_format(day, "d/m/Y"),
-                }
-            )
-        table = in_force[0]
-        if key not in table.rates:
-            raise RateMissing(
-                _(
-                    "Le barème « %(kind)s » en vigueur le %(day)s "
-                    "n'a pas de taux « %(key)s »."
-                )
-                % {
-                    "kind": KIND_LABELS.get(kind, kind),
-                    "day": date_format(day, "d/m/Y"),
-                    "key": key,
-                }
-            )
-        return convert(table.rates[key], table.currency, self.currency)
-
-
-KIND_LABELS = {
-    "diploma_jury": "jurys d'examens",
-    "competition_jury": "jurys de concours",
-    "mileage": "indemnités kilométriques",
-    "meal": "repas",
-    "night": "nuitées",
-}
 
 
 # ---------------------------------------------------------------- inputs

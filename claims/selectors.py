@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from claims import amounts
 from claims.models import Claim, ClaimStatus, RateTable, Trip
+from claims.rate_book import RateBook, TableSnapshot
 
 # Claims whose car kilometres count in the participant's yearly total: the
 # ones declared final or paid (ARCHITECTURE.md, interpretations).
@@ -32,10 +33,10 @@ CLAIM_RELATED = (
 )
 
 
-def rate_book(currency: str | None = None) -> amounts.RateBook:
+def rate_book(currency: str | None = None) -> RateBook:
     """Every rate table as plain data (two queries)."""
     tables = tuple(
-        amounts.TableSnapshot(
+        TableSnapshot(
             kind=table.kind,
             zone=table.zone,
             currency=table.currency,
@@ -46,7 +47,7 @@ def rate_book(currency: str | None = None) -> amounts.RateBook:
         )
         for table in RateTable.objects.prefetch_related("rates")
     )
-    return amounts.RateBook(
+    return RateBook(
         tables=tables,
         zone=settings.TRAVEL_RATE_ZONE,
         currency=currency or settings.CURRENCY,
@@ -154,9 +155,7 @@ def frozen_amounts(claim: Claim) -> amounts.Amounts:
     )
 
 
-def claim_amounts(
-    claim: Claim, book: amounts.RateBook | None = None
-) -> amounts.Amounts:
+def claim_amounts(claim: Claim, book: RateBook | None = None) -> amounts.Amounts:
     """What the claim is worth: frozen once validated by a manager, else live.
 
     Pass a `book` (from `rate_book`) when pricing several claims, so the rate

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 
-from claims.amounts import format_money
+from claims.money import format_money
 
 register = template.Library()
 

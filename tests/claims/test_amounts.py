@@ -10,74 +10,22 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from claims import amounts, selectors
-from claims.amounts import (
-    ClaimInput,
-    MealInput,
-    NightInput,
-    RateBook,
-    ServiceInput,
-    TripInput,
+from claims import amounts
+from claims.amounts import ClaimInput, MealInput, NightInput, TripInput
+from tests.claims.claim_inputs import (
+    DAY,
+    NOTHING,
+    D,
+    book,
+    car,
+    competition,
+    diploma,
+    travel,
+    work,
 )
-
-D = Decimal
-DAY = date(2027, 6, 15)
-
-
-@pytest.fixture(scope="module")
-def tables(django_db_setup, django_db_blocker):
-    """The rate tables the data migration ships, as plain data."""
-    with django_db_blocker.unblock():
-        return selectors.rate_book("EUR").tables
-
-
-def book(tables, zone="mainland", currency="EUR") -> RateBook:
-    return RateBook(tables=tables, zone=zone, currency=currency)
-
-
-def diploma(basis, day=DAY, copy_level="5", hour_level="3", **quantities):
-    return ServiceInput(
-        basis=basis,
-        scheme="diploma",
-        day=day,
-        copy_level=copy_level,
-        hour_level=hour_level,
-        **quantities,
-    )
-
-
-def competition(basis, category, **quantities):
-    return ServiceInput(
-        basis=basis, scheme="competition", day=DAY, category=category, **quantities
-    )
-
-
-NOTHING = ServiceInput(basis="unpaid", scheme="diploma", day=DAY)
-
-
-def car(km, hp, day=DAY):
-    return TripInput(date=day, mode="car", fiscal_horsepower=hp, kilometres=km)
-
-
-def travel(*, trips=(), meals=(), nights=(), prior_km=None):
-    return ClaimInput(
-        service=NOTHING,
-        trips=trips,
-        meals=meals,
-        nights=nights,
-        prior_km=prior_km or {},
-    )
-
-
-def work(service):
-    return ClaimInput(service=service)
-
 
 EUR, XPF = "EUR", "XPF"
 # (case id, claim, zone, currency, expected total)
@@ -561,142 +509,6 @@ def test_what_is_missing_is_said_and_not_guessed(tables, claim, problem):
 
 
 @pytest.mark.parametrize(
-    ("value", "currency", "text"),
-    [
-        (D("1234.56"), "EUR", "1\u202f234,56\u00a0€"),
-        (D("0.5"), "EUR", "0,50\u00a0€"),
-        (D("1234567.005"), "EUR", "1\u202f234\u202f567,01\u00a0€"),
-        (D("59665.87"), "XPF", "59\u202f666\u00a0XPF"),
-        (D("999"), "XPF", "999\u00a0XPF"),
-        (None, "EUR", "—"),
-    ],
-)
-def test_money_is_shown_the_french_way(value, currency, text):
-    assert amounts.format_money(value, currency) == text
-
-
-# ------------------------------------------------------------ properties
-
-quantities = st.integers(min_value=0, max_value=5000)
-quarter_hours = st.integers(min_value=0, max_value=400).map(lambda q: D(q) / 4)
-days = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
-kilometres = st.integers(min_value=0, max_value=3000)
-horsepower = st.integers(min_value=1, max_value=20)
-zone_currency = st.sampled_from(
-    [("mainland", "EUR"), ("pacific", "XPF"), ("wallis", "XPF"), ("pacific", "EUR")]
-)
-services = st.one_of(
-    st.builds(
-        lambda level, copies, day: diploma(
-            "per_copy", day=day, copy_level=level, copies=copies
-        ),
-        st.sampled_from("12345"),
-        quantities,
-        days,
-    ),
-    st.builds(
-        lambda level, hours, optional: replace(
-            diploma("per_hour", hour_level=level, hours=hours), optional_oral=optional
-        ),
-        st.sampled_from("1234"),
-        quarter_hours,
-        st.booleans(),
-    ),
-    st.builds(
-        lambda category, basis, n: competition(basis, category, copies=n, hours=D(n)),
-        st.sampled_from(["A1", "A2", "B", "C"]),
-        st.sampled_from(["per_copy", "per_hour", "flat"]),
-        quantities,
-    ),
-)
-trips = st.lists(
-    st.one_of(
-        st.builds(car, kilometres, horsepower, days),
-        st.builds(
-            lambda fare, day: TripInput(day, "public_transport", fare=fare),
-            st.decimals(min_value=0, max_value=2000, places=2),
-            days,
-        ),
-    ),
-    max_size=6,
-)
-meals = st.lists(
-    st.builds(MealInput, days, st.sampled_from(["lunch", "dinner"]), st.booleans()),
-    max_size=6,
-)
-nights = st.lists(
-    st.builds(NightInput, days, st.sampled_from(["standard", "large_city", "paris"])),
-    max_size=4,
-)
-prior = st.dictionaries(st.integers(2020, 2030), st.integers(0, 30000), max_size=3)
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    service=services,
-    trips=trips,
-    meals=meals,
-    nights=nights,
-    prior_km=prior,
-    place=zone_currency,
-)
-def test_no_line_and_no_total_is_ever_negative(
-    tables, service, trips, meals, nights, prior_km, place
-):
-    claim = ClaimInput(service, trips, meals, nights, prior_km)
-    result = amounts.compute(claim, book(tables, *place))
-    assert all(line.amount >= 0 for line in result.lines)
-    assert result.total >= 0
-    assert result.total == sum(line.amount for line in result.lines)
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    service=services, extra=st.integers(min_value=1, max_value=500), place=zone_currency
-)
-def test_more_work_never_pays_less(tables, service, extra, place):
-    more = replace(
-        service,
-        copies=None if service.copies is None else service.copies + extra,
-        hours=None if service.hours is None else service.hours + D(extra) / 4,
-    )
-    rate_book = book(tables, *place)
-    before = amounts.compute(work(service), rate_book)
-    after = amounts.compute(work(more), rate_book)
-    assert after.total >= before.total
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    km=kilometres,
-    extra=st.integers(min_value=1, max_value=3000),
-    hp=horsepower,
-    day=days,
-    already=st.integers(0, 30000),
-    place=zone_currency,
-)
-def test_a_longer_trip_never_pays_less(tables, km, extra, hp, day, already, place):
-    rate_book = book(tables, *place)
-    prior_km = {day.year: already}
-    shorter = amounts.compute(
-        travel(trips=[car(km, hp, day)], prior_km=prior_km), rate_book
-    )
-    longer = amounts.compute(
-        travel(trips=[car(km + extra, hp, day)], prior_km=prior_km), rate_book
-    )
-    assert longer.total >= shorter.total
-
-
-@given(already=st.integers(0, 50000), distance=st.integers(0, 20000))
-def test_a_band_split_always_sums_to_the_distance(already, distance):
-    parts = amounts.split_distance(already, distance)
-    assert sum(km for _band, km in parts) == distance
-    assert all(km > 0 for _band, km in parts)
-    bands = [band for band, _km in parts]
-    assert bands == sorted(bands) and len(set(bands)) == len(bands)
-
-
-@pytest.mark.parametrize(
     ("already", "distance", "parts"),
     [
         (1900, 300, [("1", 100), ("2", 200)]),
@@ -712,13 +524,3 @@ def test_band_split_examples(already, distance, parts):
     assert amounts.split_distance(already, distance) == [
         (band, D(km)) for band, km in parts
     ]
-
-
-def test_the_money_filter_uses_the_deployment_currency(settings):
-    from django.template import Context, Template
-
-    settings.CURRENCY = "XPF"
-    rendered = Template("{% load money %}{{ a|money }} {{ a|money:'EUR' }}").render(
-        Context({"a": D("1234.5")})
-    )
-    assert rendered == "1\u202f235\u00a0XPF 1\u202f234,50\u00a0€"

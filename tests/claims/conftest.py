@@ -1,0 +1,14 @@
+"""Fixtures of the claims tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from claims import selectors
+
+
+@pytest.fixture(scope="module")
+def tables(django_db_setup, django_db_blocker):
+    """The rate tables the data migration ships, as plain data."""
+    with django_db_blocker.unblock():
+        return selectors.rate_book("EUR").tables
