@@ -14,6 +14,7 @@ import atexit
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from imagin import pdf_worker
 _pool: ProcessPoolExecutor | None = None
 
 
+@lru_cache(maxsize=8)
 def _stylesheet_path(static_path: str) -> str:
     path = finders.find(static_path)
     if path is None:

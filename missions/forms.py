@@ -40,14 +40,16 @@ class AvailabilityForm(forms.Form):
             for half, label in Availability.HalfDay.choices
         ]
 
+    @staticmethod
+    def _half_days(values) -> set[tuple[date, str]]:
+        """ "2027-06-15:am" -> (date(2027, 6, 15), "am")."""
+        pairs = (value.split(":") for value in values)
+        return {(date.fromisoformat(day), half) for day, half in pairs}
+
     def chosen(self) -> set[tuple[date, str]]:
-        return {
-            (date.fromisoformat(value.split(":")[0]), value.split(":")[1])
-            for value in self.cleaned_data["half_days"]
-        }
+        return self._half_days(self.cleaned_data["half_days"])
 
     def every_half_day(self) -> set[tuple[date, str]]:
-        return {
-            (date.fromisoformat(value.split(":")[0]), value.split(":")[1])
-            for value, _label in self.fields["half_days"].choices
-        }
+        return self._half_days(
+            value for value, _label in self.fields["half_days"].choices
+        )

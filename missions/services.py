@@ -10,6 +10,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -210,9 +211,12 @@ def availability_save(
             ).values_list("date", "half_day")
         )
         added, removed = half_days - current, current - half_days
-        for day, half in removed:
+        if removed:
+            dropped = Q(pk__in=[])
+            for day, half in removed:
+                dropped |= Q(date=day, half_day=half)
             Availability.objects.filter(
-                participant=participant, session=session, date=day, half_day=half
+                dropped, participant=participant, session=session
             ).delete()
         Availability.objects.bulk_create(
             (

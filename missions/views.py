@@ -61,6 +61,10 @@ def competences(request: HttpRequest, session_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Vos compétences sont enregistrées."))
             return redirect("missions:competences", session_pk=session.pk)
+    elif request.method == "POST":
+        messages.error(
+            request, _("Une épreuve cochée n'existe pas dans cette session.")
+        )
     checked = set(form["epreuves"].value() or [])
     groups = [
         (discipline, [(e, str(e.pk) in checked) for e in items])
@@ -102,6 +106,10 @@ def availability(request: HttpRequest, session_pk: int) -> HttpResponse:
                 else _("Vos disponibilités sont enregistrées."),
             )
             return redirect("missions:availability", session_pk=session.pk)
+    elif request.method == "POST":
+        messages.error(
+            request, _("Une demi-journée cochée ne fait pas partie de cette session.")
+        )
     checked = set(form["half_days"].value() or [])
     calendar = [
         (
