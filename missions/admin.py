@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -139,10 +140,17 @@ class MissionAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("Intervenants"), ordering="staffed")
     def staffing(self, mission: Mission) -> str:
-        return _("%(staffed)d sur %(need)d") % {
+        # A link: from the list, the manager goes straight to the assignment page.
+        staffed = _("%(staffed)d sur %(need)d") % {
             "staffed": mission.staffed,
             "need": mission.staffing_need,
         }
+        return format_html(
+            '<a href="{}" aria-label="{}">{}</a>',
+            reverse("admin:missions_mission_assign", args=[mission.pk]),
+            _("%s : affecter des intervenants") % staffed,
+            staffed,
+        )
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

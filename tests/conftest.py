@@ -9,14 +9,40 @@ from claims.services import convocation_issue
 from tests import factories
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the browser journeys last.
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or "transactional_db" in fixtures
+        or "live_server" in fixtures
+    )
 
-    They are the slowest, and Playwright's event loop, once started, gives the
-    tests after it connections of their own that the final database teardown
-    does not see.
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests that commit for real last, the browser journeys at the end.
+
+    Such a test empties every table when it ends, including the rate tables
+    the migrations load: the tests that read those without a database
+    fixture of their own must run before. Each of them gets that data back
+    before it starts (serialized rollback), so a journey can price a claim.
+    The browser journeys are the slowest, and Playwright's event loop, once
+    started, gives the tests after it connections of their own that the final
+    database teardown does not see.
     """
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    for item in items:
+        if _is_transactional(item):
+            item.add_marker(
+                pytest.mark.django_db(transaction=True, serialized_rollback=True),
+                append=False,
+            )
+
+    def order(item: pytest.Item) -> int:
+        if item.get_closest_marker("e2e") is not None:
+            return 2
+        return 1 if _is_transactional(item) else 0
+
+    items.sort(key=order)
 
 
 @pytest.fixture

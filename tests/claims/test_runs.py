@@ -217,3 +217,25 @@ def test_the_official_run_goes_through_the_task_queue(
         run = runs.run_start(kind="official", session=session, by=manager)
     run.refresh_from_db()
     assert (run.status, run.convoked) == ("done", 3)
+
+
+# The worker opens its own connection: on PostgreSQL, not from inside the
+# transaction a plain test runs in.
+@pytest.mark.django_db(transaction=True)
+def test_in_production_the_run_waits_for_the_database_worker(
+    session, assigned, manager, settings
+):
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    run = runs.run_start(kind="official", session=session, by=manager)
+    run.refresh_from_db()
+    assert run.status == "queued"
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+
+    call_command("db_worker", batch=True, interval=0, verbosity=0)
+
+    run.refresh_from_db()
+    assert (run.status, run.convoked) == ("done", 3)
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"

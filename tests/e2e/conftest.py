@@ -30,7 +30,16 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def migration_data(django_db_setup, django_db_blocker) -> str:
+    """What the migrations loaded (rate tables, role groups), as serialized
+    when the test database was created; read before Playwright starts."""
+    from django.db import connection
+
+    return getattr(connection, "_test_serialized_contents", "")
+
+
+@pytest.fixture(scope="session")
+def browser(migration_data) -> Iterator[object]:
     if not CHROMIUM:
         message = (
             "Chromium introuvable (apt-get install chromium) : "
@@ -50,7 +59,16 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server) -> Iterator[object]:
+def page(browser, live_server, migration_data) -> Iterator[object]:
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    # A test that committed for real (transaction=True) empties every table
+    # when it ends; the serialized rollback that should reload them does not
+    # reach the connection the test thread uses under Playwright's event loop.
+    # Reload what the migrations wrote (rate tables, role groups) here.
+    if migration_data and not ContentType.objects.exists():
+        connection.creation.deserialize_db_from_string(migration_data)
     context = browser.new_context(locale="fr-FR", base_url=live_server.url)
     context.set_default_timeout(15_000)
     page = context.new_page()
