@@ -16,10 +16,10 @@ def private_storage() -> FileSystemStorage:
     return FileSystemStorage(base_url=None)
 
 
-def _unguessable(folder: str, filename: str) -> str:
+def unguessable_name(folder: str, filename: str) -> str:
     suffix = PurePosixPath(filename).suffix.lower()[:5]
     return f"{folder}/{uuid.uuid4().hex}{suffix}"
 
 
 def rib_upload_to(instance: object, filename: str) -> str:
-    return _unguessable("rib", filename)
+    return unguessable_name("rib", filename)

@@ -14,31 +14,10 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-WORKDIR = tempfile.mkdtemp(prefix="imagin-bench-")
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="imagin.settings",
-    DEBUG="false",
-    SECRET_KEY="bench-only",
-    FIELD_ENCRYPTION_KEYS="dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5MzI=",
-    STATIC_MANIFEST="false",
-    TASKS_BACKEND="immediate",
-    DATABASE_URL=f"sqlite:///{WORKDIR}/bench.sqlite3",
-    EMAIL_URL="memorymail://",
-    MEDIA_ROOT=WORKDIR,
-    LOG_LEVEL="WARNING",
-)
-
-import django  # noqa: E402
-
-django.setup()
-
+import sandbox  # noqa: E402, F401  (sets Django up first)
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -59,7 +38,7 @@ from missions.models import (  # noqa: E402
 
 
 def build(participants: int) -> tuple[ExamSession, User]:
-    settings.MEDIA_ROOT = WORKDIR
+    settings.MEDIA_ROOT = sandbox.WORKDIR
     call_command("migrate", verbosity=0)
     rouen = Commune.objects.create(insee_code="76540", name="Rouen")
     havre = Commune.objects.create(insee_code="76351", name="Le Havre")

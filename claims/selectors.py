@@ -7,13 +7,16 @@ inputs from the database, in a fixed number of queries.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from claims import amounts
 from claims.models import Claim, ClaimStatus, RateTable, Trip
 from claims.rate_book import RateBook, TableSnapshot
+from imagin.audit import AuditEvent
 
 # Claims whose car kilometres count in the participant's yearly total: the
 # ones declared final or paid (ARCHITECTURE.md, interpretations).
@@ -82,9 +85,29 @@ def service_input(claim: Claim) -> amounts.ServiceInput:
     )
 
 
-def prior_kilometres(claim: Claim, trips: list[Trip]) -> dict[int, int]:
+def counted_car_trips(participant_id: int) -> list[tuple]:
+    """(date, claim id, km) of the participant's car trips that count in
+    their yearly distance (one query)."""
+    return list(
+        Trip.objects.filter(
+            claim__assignment__participant_id=participant_id,
+            claim__status__in=KILOMETRES_COUNTED,
+            mode=Trip.Mode.CAR,
+            date__isnull=False,
+            kilometres__isnull=False,
+        ).values_list("date", "claim_id", "kilometres")
+    )
+
+
+def prior_kilometres(
+    claim: Claim, trips: list[Trip], counted: list[tuple] | None = None
+) -> dict[int, int]:
     """Car kilometres of the participant's other counted claims, per year,
-    made before this claim's first trip of that year (ties: older claim first)."""
+    made before this claim's first trip of that year (ties: older claim first).
+
+    `counted` (from `counted_car_trips`) spares the query when pricing many
+    claims of one participant.
+    """
     first_trip: dict[int, tuple] = {}
     for trip in trips:
         if trip.mode == Trip.Mode.CAR and trip.date is not None:
@@ -93,25 +116,20 @@ def prior_kilometres(claim: Claim, trips: list[Trip]) -> dict[int, int]:
             first_trip[year] = min(first_trip.get(year, key), key)
     if not first_trip:
         return {}
-    others = (
-        Trip.objects.filter(
-            claim__assignment__participant_id=claim.assignment.participant_id,
-            claim__status__in=KILOMETRES_COUNTED,
-            mode=Trip.Mode.CAR,
-            date__year__in=list(first_trip),
-            kilometres__isnull=False,
-        )
-        .exclude(claim_id=claim.pk)
-        .values_list("date", "claim_id", "kilometres")
-    )
+    if counted is None:
+        counted = counted_car_trips(claim.assignment.participant_id)
     travelled: dict[int, int] = defaultdict(int)
-    for day, claim_id, km in others:
-        if (day, claim_id) < first_trip[day.year]:
+    for day, claim_id, km in counted:
+        if (
+            claim_id != claim.pk
+            and day.year in first_trip
+            and (day, claim_id) < first_trip[day.year]
+        ):
             travelled[day.year] += km
     return dict(travelled)
 
 
-def claim_input(claim: Claim) -> amounts.ClaimInput:
+def claim_input(claim: Claim, counted: list[tuple] | None = None) -> amounts.ClaimInput:
     trips = list(claim.trips.all()) if claim.has_travel_part else []
     meals = list(claim.meals.all()) if claim.has_travel_part else []
     nights = list(claim.nights.all()) if claim.has_travel_part else []
@@ -133,7 +151,7 @@ def claim_input(claim: Claim) -> amounts.ClaimInput:
             for meal in meals
         ],
         nights=[amounts.NightInput(night.date, night.zone) for night in nights],
-        prior_km=prior_kilometres(claim, trips),
+        prior_km=prior_kilometres(claim, trips, counted),
     )
 
 
@@ -155,7 +173,9 @@ def frozen_amounts(claim: Claim) -> amounts.Amounts:
     )
 
 
-def claim_amounts(claim: Claim, book: RateBook | None = None) -> amounts.Amounts:
+def claim_amounts(
+    claim: Claim, book: RateBook | None = None, counted: list[tuple] | None = None
+) -> amounts.Amounts:
     """What the claim is worth: frozen once validated by a manager, else live.
 
     Pass a `book` (from `rate_book`) when pricing several claims, so the rate
@@ -165,7 +185,7 @@ def claim_amounts(claim: Claim, book: RateBook | None = None) -> amounts.Amounts
         return frozen_amounts(claim)
     if book is None or book.currency != claim.currency:
         book = rate_book(claim.currency)
-    return amounts.compute(claim_input(claim), book)
+    return amounts.compute(claim_input(claim, counted), book)
 
 
 def claim_for_pricing(pk: int) -> Claim:
@@ -175,3 +195,100 @@ def claim_for_pricing(pk: int) -> Claim:
         .prefetch_related("trips", "meals", "nights", "lines")
         .get(pk=pk)
     )
+
+
+# ------------------------------------------------ the participant's claims
+
+
+@dataclass(frozen=True)
+class ParticipantClaim:
+    claim: Claim
+    amounts: amounts.Amounts
+
+
+def claims_for_participant(
+    user, session_id: int | None = None
+) -> list[ParticipantClaim]:
+    """The user's claims, newest mission first, each with its amount (frozen
+    once validated, else estimated): a fixed number of queries."""
+    claims = list(
+        Claim.objects.filter(assignment__participant=user)
+        .filter(
+            **(
+                {"assignment__mission__exam__session_id": session_id}
+                if session_id
+                else {}
+            )
+        )
+        .select_related(
+            *CLAIM_RELATED,
+            "assignment__mission__exam__session",
+            "assignment__mission__centre__commune",
+        )
+        .prefetch_related("trips", "meals", "nights", "lines")
+        .order_by("-assignment__mission__starts_at", "-pk")
+    )
+    if not claims:
+        return []
+    book = rate_book()
+    counted = counted_car_trips(user.pk)
+    return [
+        ParticipantClaim(claim, claim_amounts(claim, book, counted)) for claim in claims
+    ]
+
+
+def claim_for_participant(user, pk: int) -> Claim:
+    """One of the user's own claims, with what its pages show; Claim.DoesNotExist
+    for anyone else's (the view answers 404)."""
+    return (
+        Claim.objects.select_related(
+            *CLAIM_RELATED,
+            "assignment__mission__exam__session",
+            "assignment__mission__centre__commune",
+        )
+        .prefetch_related("trips", "meals", "nights", "lines", "documents")
+        .get(pk=pk, assignment__participant=user)
+    )
+
+
+HISTORY_LABELS = {
+    "claims.claim.opened": _("État de frais ouvert par la convocation"),
+    "claims.claim.saved": _("Saisie enregistrée"),
+    "claims.claim.submitted": _("Validé par l'intervenant"),
+    "claims.claim.not_performed": _("Mission déclarée non effectuée"),
+    "claims.claim.returned": _("Renvoyé pour correction"),
+    "claims.claim.approved": _("Validé par le gestionnaire"),
+    "claims.claim.document_added": _("Justificatif déposé"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: object
+    who: str
+    what: str
+    why: str
+
+
+def claim_history(claim: Claim) -> list[HistoryEntry]:
+    """Who did what on the claim, when and why, oldest first (one query)."""
+    return [
+        HistoryEntry(
+            when=event.created_at,
+            who=event.actor_label,
+            what=str(HISTORY_LABELS.get(event.action, event.action)),
+            why=event.data.get("reason") or event.data.get("comment") or "",
+        )
+        for event in AuditEvent.objects.for_object(claim).order_by("created_at", "pk")
+    ]
+
+
+def return_reason(claim: Claim) -> str:
+    """The manager's reason for the latest send-back ("" if none)."""
+    event = (
+        AuditEvent.objects.for_object(claim)
+        .filter(action="claims.claim.returned")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return event.data.get("reason", "") if event else ""

@@ -10,20 +10,28 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from claims import amounts, selectors
+from accounts.roles import MANAGER
+from claims import amounts, flow, selectors
 from claims.models import (
     CLAIM_TRANSITIONS,
     Claim,
     ClaimLine,
     ClaimStatus,
     ConvocationRun,
+    Meal,
+    Night,
+    SupportingDocument,
+    Trip,
 )
 from imagin.audit import audit_log
+from imagin.mail import send_templated_mail
+from imagin.uploads import validate_document
 from imagin.workflow import apply_transition
 from missions.models import Assignment, MissionType
 from missions.services import assignment_convoke
@@ -162,3 +170,269 @@ def claim_approve(*, claim: Claim, by: User) -> Claim:
             ],
         )
         return locked
+
+
+# ------------------------------------------------- the participant's entry
+
+
+class ClaimChanged(Exception):
+    """The claim was saved elsewhere (another tab, a manager) since the form
+    was opened: nothing is written, and `current` is the claim as it is now."""
+
+    def __init__(self, current: Claim) -> None:
+        super().__init__(_("Cet état de frais a été modifié entre-temps."))
+        self.current = current
+
+
+def _lock_own_claim(claim: Claim, by: User) -> Claim:
+    """The claim, locked and loaded for the entry rules; only its participant."""
+    locked = Claim.objects.select_for_update(of=("self",)).get(pk=claim.pk)
+    locked = (
+        Claim.objects.select_related(
+            *selectors.CLAIM_RELATED, "assignment__mission__exam__session"
+        )
+        .prefetch_related("trips", "meals", "nights")
+        .get(pk=locked.pk)
+    )
+    if locked.assignment.participant_id != by.pk:
+        raise PermissionDenied(_("Cet état de frais n'est pas le vôtre."))
+    return locked
+
+
+def _check_open(claim: Claim) -> None:
+    refusal = flow.entry_closed_reason(claim)
+    if refusal:
+        raise ValidationError(refusal)
+
+
+TRAVEL_MODELS = {"trips": Trip, "meals": Meal, "nights": Night}
+
+
+def claim_entry_save(
+    *,
+    claim: Claim,
+    by: User,
+    version: int,
+    step: str,
+    fields: dict[str, object],
+    raw: dict[str, list[str]] | None = None,
+    travel: dict[str, list[dict[str, object]]] | None = None,
+) -> Claim:
+    """Save what the participant typed on one step, complete or not.
+
+    `fields` are the valid values to store on the claim; `raw` is what was
+    typed when some of it was invalid (kept in the draft, shown again as
+    typed), None when the step is valid; `travel` replaces the trips, meals
+    and nights. Raises ClaimChanged when `version` is not the claim's
+    (saved elsewhere meanwhile), ValidationError when the entry is closed,
+    PermissionDenied for anyone but the claim's participant.
+    """
+    with transaction.atomic():
+        locked = _lock_own_claim(claim, by)
+        _check_open(locked)
+        if locked.version != version:
+            raise ClaimChanged(locked)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        draft = dict(locked.draft)
+        if raw is None:
+            draft.pop(step, None)
+        else:
+            draft[step] = raw
+        locked.draft = draft
+        if travel is not None:
+            for related, model in TRAVEL_MODELS.items():
+                model.objects.filter(claim=locked).delete()
+                model.objects.bulk_create(
+                    model(claim=locked, **values) for values in travel.get(related, [])
+                )
+        locked.version += 1
+        locked.save(update_fields=[*fields, "draft", "version", "updated_at"])
+        audit_log(
+            actor=by,
+            action="claims.claim.saved",
+            target=locked,
+            data={
+                "step": step,
+                "fields": {name: _plain(value) for name, value in fields.items()},
+                "complete": raw is None,
+            },
+        )
+        return locked
+
+
+def _plain(value: object) -> object:
+    return value if isinstance(value, (bool, int, type(None))) else str(value)
+
+
+def claim_submit(*, claim: Claim, by: User, version: int) -> tuple[Claim, bool]:
+    """The participant validates their claim as a whole ("Valider").
+
+    Returns (claim, True) when this call submitted it, (claim, False) when it
+    was already submitted (a double click, the back button, a retry): a claim
+    is submitted exactly once. Raises ValidationError listing every problem
+    (or why the entry is closed), ClaimChanged when it changed meanwhile.
+    """
+    with transaction.atomic():
+        locked = _lock_own_claim(claim, by)
+        if locked.submitted_at is not None and not locked.is_editable_by_participant:
+            return locked, False
+        _check_open(locked)
+        if locked.version != version:
+            raise ClaimChanged(locked)
+        problems = flow.entry_problems(locked)
+        priced = selectors.claim_amounts(locked)
+        problems += [p for p in priced.problems if p not in problems]
+        if problems:
+            raise ValidationError(problems)
+        locked.submitted_at = timezone.now()
+        locked.version += 1
+        apply_transition(
+            locked,
+            table=CLAIM_TRANSITIONS,
+            to_status=ClaimStatus.SUBMITTED,
+            by=by,
+            action="claims.claim.submitted",
+            data={"estimated_total": str(priced.total), "currency": locked.currency},
+            update_fields=["submitted_at", "version", "updated_at"],
+        )
+        return locked, True
+
+
+def claim_declare_not_performed(
+    *, claim: Claim, by: User, version: int, comment: str = ""
+) -> Claim:
+    """The participant did not do the mission: the entry closes and the
+    managers are told by e-mail. Idempotent (a second click changes nothing)."""
+    with transaction.atomic():
+        locked = _lock_own_claim(claim, by)
+        if locked.status == ClaimStatus.NOT_PERFORMED:
+            return locked
+        _check_open(locked)
+        if locked.version != version:
+            raise ClaimChanged(locked)
+        locked.not_performed_comment = comment.strip()
+        locked.performed = False
+        locked.submitted_at = timezone.now()
+        locked.version += 1
+        apply_transition(
+            locked,
+            table=CLAIM_TRANSITIONS,
+            to_status=ClaimStatus.NOT_PERFORMED,
+            by=by,
+            action="claims.claim.not_performed",
+            data={"comment": locked.not_performed_comment},
+            update_fields=[
+                "not_performed_comment",
+                "performed",
+                "submitted_at",
+                "version",
+                "updated_at",
+            ],
+        )
+        managers = list(
+            User.objects.filter(groups__name=MANAGER, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+            .distinct()
+        )
+        if managers:
+            send_templated_mail(
+                "claim-not-performed",
+                to=managers,
+                context={"claim": locked, "site_url": settings.SITE_URL},
+            )
+        return locked
+
+
+def claim_return(*, claim: Claim, by: User, reason: str) -> Claim:
+    """A manager sends a claim back to its participant for correction.
+
+    The reason is mandatory and e-mailed to the participant; everything
+    declared is kept, and the claim opens again for entry. Amounts frozen by
+    an earlier validation are dropped: they will be computed again.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Indiquez le motif du renvoi pour correction."))
+    with transaction.atomic():
+        Claim.objects.select_for_update(of=("self",)).get(pk=claim.pk)
+        locked = selectors.claim_for_pricing(claim.pk)
+        if locked.assignment.participant_id == by.pk:
+            raise PermissionDenied(
+                _("Vous ne pouvez pas décider de votre propre état de frais.")
+            )
+        locked.lines.all().delete()
+        locked.remuneration_amount = locked.travel_amount = locked.approved_at = None
+        locked.version += 1
+        apply_transition(
+            locked,
+            table=CLAIM_TRANSITIONS,
+            to_status=ClaimStatus.RETURNED,
+            by=by,
+            action="claims.claim.returned",
+            data={"reason": reason},
+            update_fields=[
+                "remuneration_amount",
+                "travel_amount",
+                "approved_at",
+                "version",
+                "updated_at",
+            ],
+        )
+        participant = locked.assignment.participant
+        if participant.email:
+            send_templated_mail(
+                "claim-returned",
+                to=[participant.email],
+                context={
+                    "claim": locked,
+                    "reason": reason,
+                    "site_url": settings.SITE_URL,
+                },
+            )
+        return locked
+
+
+# Claims the participant may still attach supporting documents to.
+DOCUMENTS_OPEN = frozenset(
+    {ClaimStatus.SUBMITTED, ClaimStatus.RETURNED, ClaimStatus.APPROVED}
+)
+MAX_DOCUMENTS_PER_CLAIM = 20
+
+
+def document_add(
+    *, claim: Claim, by: User, kind: str, upload: UploadedFile
+) -> SupportingDocument:
+    """The participant attaches a supporting document (PDF, PNG or JPEG).
+
+    Raises ValidationError with the reason (type, size, status, too many).
+    """
+    content_type = validate_document(upload)
+    with transaction.atomic():
+        locked = _lock_own_claim(claim, by)
+        if locked.status not in DOCUMENTS_OPEN:
+            raise ValidationError(
+                _("Les justificatifs se déposent une fois l'état de frais validé.")
+            )
+        if locked.documents.count() >= MAX_DOCUMENTS_PER_CLAIM:
+            raise ValidationError(
+                _("%d justificatifs au plus par état de frais.")
+                % MAX_DOCUMENTS_PER_CLAIM
+            )
+        document = SupportingDocument.objects.create(
+            claim=locked,
+            kind=kind,
+            file=upload,
+            original_name=(upload.name or "justificatif")[-200:],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=by,
+        )
+        audit_log(
+            actor=by,
+            action="claims.claim.document_added",
+            target=locked,
+            data={"kind": kind, "name": document.original_name},
+        )
+        return document

@@ -17,4 +17,5 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("missions.urls")),
+    path("", include("claims.urls")),
 ]

@@ -7,6 +7,7 @@ from claims.models.claim import (
     ClaimLine,
     ClaimStatus,
 )
+from claims.models.documents import SupportingDocument
 from claims.models.rates import Currency, Rate, RateKind, RateTable, RateZone
 from claims.models.runs import ConvocationRun
 from claims.models.travel import Meal, Night, Trip
@@ -25,5 +26,6 @@ __all__ = [
     "RateKind",
     "RateTable",
     "RateZone",
+    "SupportingDocument",
     "Trip",
 ]

@@ -72,6 +72,9 @@ class Claim(models.Model):
         _("statut avant annulation"), max_length=16, choices=ClaimStatus, blank=True
     )
     has_travel_part = models.BooleanField(_("volet déplacement"), default=False)
+    # The participant went through the travel step and confirmed it, possibly
+    # with nothing to declare: an empty travel part is then complete.
+    travel_declared = models.BooleanField(_("déplacements déclarés"), default=False)
     # The official run that convoked the participant and opened this claim;
     # cancelling the run removes the claims it opened, if none was started.
     run = models.ForeignKey(
@@ -84,6 +87,11 @@ class Claim(models.Model):
     )
 
     # What the participant declares. Nulls mean "not typed yet".
+    performed = models.BooleanField(
+        _("mission effectuée"),
+        default=False,
+        help_text=_("L'intervenant a indiqué avoir effectué la mission."),
+    )
     copies_declared = models.PositiveIntegerField(
         _("copies corrigées (déclarées)"), null=True, blank=True
     )
@@ -93,9 +101,15 @@ class Claim(models.Model):
     hours_declared = models.DecimalField(
         _("heures (déclarées)"), max_digits=6, decimal_places=2, null=True, blank=True
     )
+    schedule = models.CharField(_("horaires"), max_length=200, blank=True)
     not_performed_comment = models.TextField(
         _("commentaire (mission non effectuée)"), blank=True
     )
+
+    # What was typed into a step but could not be stored in the fields above
+    # (a letter in a number, a quarter of an hour too precise): kept as typed,
+    # per step, so "Enregistrer" never loses anything; cleared once valid.
+    draft = models.JSONField(_("saisie en cours"), default=dict, blank=True)
 
     # What the exam division validates, kept beside the declaration.
     copies_validated = models.PositiveIntegerField(
