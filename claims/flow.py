@@ -151,6 +151,8 @@ class ServiceStep(Step):
         for field in service_fields(claim):
             if field in messages and getattr(claim, field) is None:
                 problems.append(messages[field])
+        if not problems and self.name not in claim.steps_done:
+            problems.append(_("Vérifiez le service fait, puis continuez."))
         return problems
 
 
@@ -176,7 +178,7 @@ class TravelStep(Step):
 
     def missing(self, claim: Claim) -> list[str]:
         problems = _draft_problem(claim, self.name)
-        if not claim.travel_declared:
+        if self.name not in claim.steps_done:
             problems.append(
                 _(
                     "Déclarez vos déplacements, ou indiquez que vous n'en avez pas, "

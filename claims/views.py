@@ -280,6 +280,8 @@ def _post_step(request: HttpRequest, claim: Claim, step: flow.Step) -> HttpRespo
         valid = form.is_valid()
         fields = form.valid_data()
         raw = None if valid else _raw(request)
+        if valid and action == "continuer":
+            fields["steps_done"] = sorted({*claim.steps_done, step.name})
     elif step.name == "deplacement":
         formsets = _travel_formsets(claim, request.POST)
         page.formsets = formsets
@@ -287,7 +289,7 @@ def _post_step(request: HttpRequest, claim: Claim, step: flow.Step) -> HttpRespo
         if valid:
             travel = _travel_values(formsets)
             if action == "continuer":
-                fields = {"travel_declared": True}
+                fields = {"steps_done": sorted({*claim.steps_done, step.name})}
         else:
             raw = _raw(request)
 

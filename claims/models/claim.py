@@ -72,9 +72,10 @@ class Claim(models.Model):
         _("statut avant annulation"), max_length=16, choices=ClaimStatus, blank=True
     )
     has_travel_part = models.BooleanField(_("volet déplacement"), default=False)
-    # The participant went through the travel step and confirmed it, possibly
-    # with nothing to declare: an empty travel part is then complete.
-    travel_declared = models.BooleanField(_("déplacements déclarés"), default=False)
+    # The entry steps the participant confirmed with "Continuer" ("Enregistrer"
+    # saves without confirming): resuming opens the first one not confirmed,
+    # and an empty travel part counts once confirmed.
+    steps_done = models.JSONField(_("étapes confirmées"), default=list, blank=True)
     # The official run that convoked the participant and opened this claim;
     # cancelling the run removes the claims it opened, if none was started.
     run = models.ForeignKey(
