@@ -206,6 +206,37 @@ def _conflict_rows(form: ServiceForm, current: Claim) -> list[tuple[str, str, st
     ]
 
 
+def _travel_conflict_rows(formsets, current: Claim) -> list[tuple[str, str, str]]:
+    """Per kind of entry: what is saved now, and what this form typed."""
+    saved = {
+        "trajets": current.trips.all(),
+        "repas": current.meals.all(),
+        "nuitees": current.nights.all(),
+    }
+    labels = {"trajets": _("Trajets"), "repas": _("Repas"), "nuitees": _("Nuitées")}
+    rows = []
+    for prefix, formset in formsets:
+        typed = []
+        for form in formset.forms:
+            values = [
+                form.data.get(form.add_prefix(name), "")
+                for name in ("date", "origin", "destination", "kind", "zone")
+            ]
+            typed_in = any(values[:3])  # a default meal kind or zone alone is no entry
+            if typed_in and not form.data.get(form.add_prefix("DELETE")):
+                typed.append(" ".join(value for value in values if value))
+        rows.append(
+            (
+                labels[prefix],
+                " ; ".join(
+                    f"{entry} {entry.date or ''}".strip() for entry in saved[prefix]
+                ),
+                " ; ".join(typed),
+            )
+        )
+    return rows
+
+
 @login_required
 def claim_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     claim = _own_claim(request, pk)
@@ -307,6 +338,8 @@ def _post_step(request: HttpRequest, claim: Claim, step: flow.Step) -> HttpRespo
         fresh = selectors.claim_for_participant(request.user, claim.pk)
         if page.form is not None:
             page.conflict = _conflict_rows(page.form, changed.current)
+        elif page.formsets is not None:
+            page.conflict = _travel_conflict_rows(page.formsets, fresh)
         messages.warning(
             request,
             _(

@@ -533,3 +533,43 @@ def test_changed_claim_error_carries_the_current_claim(participant, convoked_cla
             claim=convoked_claim, by=participant, version=99, step="mission", fields={}
         )
     assert changed.value.current.pk == convoked_claim.pk
+
+
+def test_a_stale_travel_form_sees_the_saved_and_the_typed_entries(
+    signed_in, participant, manager, settings
+):
+    settings.TRAVEL_ENABLED = True
+    claim = convoke(participant, manager)
+    Claim.objects.filter(pk=claim.pk).update(has_travel_part=True)
+    complete(signed_in, claim)
+    claim.refresh_from_db()
+    stale_version = claim.version
+    services.claim_entry_save(
+        claim=claim,
+        by=participant,
+        version=stale_version,
+        step="deplacement",
+        fields={},
+        travel={"trips": [{"origin": "Rouen", "destination": "Caen"}]},
+    )
+    management = {
+        f"{prefix}-{key}": value
+        for prefix in ("trajets", "repas", "nuitees")
+        for key, value in (("TOTAL_FORMS", "1"), ("INITIAL_FORMS", "0"))
+    }
+    response = signed_in.post(
+        step_url(claim, "deplacement"),
+        {
+            "version": stale_version,
+            "action": "enregistrer",
+            **management,
+            "trajets-0-origin": "Évreux",
+            "trajets-0-destination": "Le Havre",
+            "repas-0-kind": "lunch",
+            "nuitees-0-zone": "standard",
+        },
+    )
+    content = page_text(response)
+    assert response.status_code == 409
+    assert "Rouen → Caen" in content and "Évreux Le Havre" in content
+    assert claim.trips.get().origin == "Rouen"
