@@ -25,6 +25,14 @@ from tests import factories
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
+# The management data of the travel step's three formsets, one blank row each.
+TRAVEL_FORMS = {
+    f"{prefix}-{key}": value
+    for prefix in ("trajets", "repas", "nuitees")
+    for key, value in (("TOTAL_FORMS", "1"), ("INITIAL_FORMS", "0"))
+}
+
+
 def step_url(claim, name):
     return reverse("claims:step", args=[claim.pk, name])
 
@@ -396,16 +404,11 @@ def test_travel_entries_are_saved_and_priced(signed_in, participant, manager, se
     Claim.objects.filter(pk=claim.pk).update(has_travel_part=True)
     complete(signed_in, claim)
     day = timezone.localdate(claim.assignment.mission.starts_at).isoformat()
-    management = {
-        f"{prefix}-{key}": value
-        for prefix in ("trajets", "repas", "nuitees")
-        for key, value in (("TOTAL_FORMS", "1"), ("INITIAL_FORMS", "0"))
-    }
     response = post_step(
         signed_in,
         claim,
         "deplacement",
-        **management,
+        **TRAVEL_FORMS,
         **{
             "trajets-0-date": day,
             "trajets-0-origin": "Évreux",
@@ -552,17 +555,12 @@ def test_a_stale_travel_form_sees_the_saved_and_the_typed_entries(
         fields={},
         travel={"trips": [{"origin": "Rouen", "destination": "Caen"}]},
     )
-    management = {
-        f"{prefix}-{key}": value
-        for prefix in ("trajets", "repas", "nuitees")
-        for key, value in (("TOTAL_FORMS", "1"), ("INITIAL_FORMS", "0"))
-    }
     response = signed_in.post(
         step_url(claim, "deplacement"),
         {
             "version": stale_version,
             "action": "enregistrer",
-            **management,
+            **TRAVEL_FORMS,
             "trajets-0-origin": "Évreux",
             "trajets-0-destination": "Le Havre",
             "repas-0-kind": "lunch",
