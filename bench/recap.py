@@ -87,7 +87,7 @@ def build(count: int) -> tuple[User, ExamSession]:
             assignment=assignment,
             has_travel_part=index % 2 == 0,
             copies_declared=30 + index,
-            performed=True,
+            steps_done=["mission", "service"],
         )
         if claim.has_travel_part:
             day = timezone.localdate(mission.starts_at)

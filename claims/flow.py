@@ -36,7 +36,8 @@ READ_ONLY_REASONS = {
     ),
     ClaimStatus.NOT_PERFORMED: gettext_lazy(
         "Vous avez indiqué ne pas avoir effectué cette mission : la division des "
-        "examens et concours en est informée."
+        "examens et concours en est informée. En cas d'erreur, contactez-la : elle "
+        "peut vous renvoyer l'état de frais pour que vous le complétiez."
     ),
     ClaimStatus.APPROVED: gettext_lazy(
         "La division des examens et concours a validé cet état de frais ; il sera "
@@ -130,9 +131,34 @@ def _draft_problem(claim: Claim, step: str) -> list[str]:
 
 class PerformedStep(Step):
     def missing(self, claim: Claim) -> list[str]:
-        if claim.performed:
+        if self.name in claim.steps_done:  # "Oui, j'ai effectué la mission"
             return []
         return [_("Indiquez si vous avez effectué la mission.")]
+
+
+# The quantities the service step cannot be completed without ("horaires" is
+# optional), and what to say when one is blank.
+REQUIRED_SERVICE_FIELDS = {
+    "copies_declared": gettext_lazy("Le nombre de copies corrigées est à renseigner."),
+    "candidates_declared": gettext_lazy(
+        "Le nombre de candidats interrogés est à renseigner."
+    ),
+    "hours_declared": gettext_lazy("Le nombre d'heures est à renseigner."),
+}
+
+
+def blank_service_fields(claim: Claim, values=None) -> dict[str, str]:
+    """Required service fields left blank (in `values`, else on the claim),
+    each with its message."""
+
+    def value(name):
+        return values.get(name) if values is not None else getattr(claim, name)
+
+    return {
+        name: str(REQUIRED_SERVICE_FIELDS[name])
+        for name in service_fields(claim)
+        if name in REQUIRED_SERVICE_FIELDS and value(name) is None
+    }
 
 
 class ServiceStep(Step):
@@ -141,16 +167,7 @@ class ServiceStep(Step):
 
     def missing(self, claim: Claim) -> list[str]:
         problems = _draft_problem(claim, self.name)
-        messages = {
-            "copies_declared": _("Le nombre de copies corrigées est à renseigner."),
-            "candidates_declared": _(
-                "Le nombre de candidats interrogés est à renseigner."
-            ),
-            "hours_declared": _("Le nombre d'heures est à renseigner."),
-        }
-        for field in service_fields(claim):
-            if field in messages and getattr(claim, field) is None:
-                problems.append(messages[field])
+        problems += blank_service_fields(claim).values()
         if not problems and self.name not in claim.steps_done:
             problems.append(_("Vérifiez le service fait, puis continuez."))
         return problems

@@ -4,6 +4,7 @@ what to save, and when a step is complete, is decided by `claims.flow` and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
@@ -59,19 +60,7 @@ class LocalizedDecimalField(forms.DecimalField):
         return super().to_python(value)
 
 
-class ValidDataMixin:
-    """The fields that passed validation, even when others did not: saved by
-    "Enregistrer" while the invalid ones wait, as typed, in the draft."""
-
-    def valid_data(self) -> dict:
-        return {
-            name: value
-            for name, value in getattr(self, "cleaned_data", {}).items()
-            if name not in self.errors
-        }
-
-
-class ServiceForm(ValidDataMixin, forms.Form):
+class ServiceForm(forms.Form):
     """The service done; only the fields of the mission's type are kept."""
 
     copies_declared = whole_number(
@@ -206,10 +195,23 @@ MealFormSet = forms.inlineformset_factory(
 NightFormSet = forms.inlineformset_factory(
     Claim, Night, form=NightForm, extra=1, can_delete=True, max_num=30
 )
-TRAVEL_FORMSETS = (
-    ("trajets", TripFormSet),
-    ("repas", MealFormSet),
-    ("nuitees", NightFormSet),
+
+
+@dataclass(frozen=True)
+class TravelPart:
+    """One kind of travel entry on the travel step."""
+
+    prefix: str  # of its fields in the posted form
+    related: str  # the claim's related name, and the key `claim_entry_save` takes
+    title: str
+    entry: str  # how one row is called
+    formset: type
+
+
+TRAVEL_PARTS = (
+    TravelPart("trajets", "trips", _("Trajets"), _("Trajet"), TripFormSet),
+    TravelPart("repas", "meals", _("Repas"), _("Repas"), MealFormSet),
+    TravelPart("nuitees", "nights", _("Nuitées"), _("Nuitée"), NightFormSet),
 )
 
 

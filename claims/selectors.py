@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -200,6 +201,15 @@ def claim_for_pricing(pk: int) -> Claim:
 # ------------------------------------------------ the participant's claims
 
 
+def claims_for_entry() -> QuerySet[Claim]:
+    """Claims with all that the entry rules, the steps and the amounts read."""
+    return Claim.objects.select_related(
+        *CLAIM_RELATED,
+        "assignment__mission__exam__session",
+        "assignment__mission__centre__commune",
+    ).prefetch_related("trips", "meals", "nights", "lines")
+
+
 @dataclass(frozen=True)
 class ParticipantClaim:
     claim: Claim
@@ -211,23 +221,10 @@ def claims_for_participant(
 ) -> list[ParticipantClaim]:
     """The user's claims, newest mission first, each with its amount (frozen
     once validated, else estimated): a fixed number of queries."""
-    claims = list(
-        Claim.objects.filter(assignment__participant=user)
-        .filter(
-            **(
-                {"assignment__mission__exam__session_id": session_id}
-                if session_id
-                else {}
-            )
-        )
-        .select_related(
-            *CLAIM_RELATED,
-            "assignment__mission__exam__session",
-            "assignment__mission__centre__commune",
-        )
-        .prefetch_related("trips", "meals", "nights", "lines")
-        .order_by("-assignment__mission__starts_at", "-pk")
-    )
+    claims = claims_for_entry().filter(assignment__participant=user)
+    if session_id:
+        claims = claims.filter(assignment__mission__exam__session_id=session_id)
+    claims = list(claims.order_by("-assignment__mission__starts_at", "-pk"))
     if not claims:
         return []
     book = rate_book()
@@ -241,12 +238,8 @@ def claim_for_participant(user, pk: int) -> Claim:
     """One of the user's own claims, with what its pages show; Claim.DoesNotExist
     for anyone else's (the view answers 404)."""
     return (
-        Claim.objects.select_related(
-            *CLAIM_RELATED,
-            "assignment__mission__exam__session",
-            "assignment__mission__centre__commune",
-        )
-        .prefetch_related("trips", "meals", "nights", "lines", "documents")
+        claims_for_entry()
+        .prefetch_related("documents")
         .get(pk=pk, assignment__participant=user)
     )
 

@@ -186,14 +186,8 @@ class ClaimChanged(Exception):
 
 def _lock_own_claim(claim: Claim, by: User) -> Claim:
     """The claim, locked and loaded for the entry rules; only its participant."""
-    locked = Claim.objects.select_for_update(of=("self",)).get(pk=claim.pk)
-    locked = (
-        Claim.objects.select_related(
-            *selectors.CLAIM_RELATED, "assignment__mission__exam__session"
-        )
-        .prefetch_related("trips", "meals", "nights")
-        .get(pk=locked.pk)
-    )
+    Claim.objects.select_for_update(of=("self",)).get(pk=claim.pk)
+    locked = selectors.claims_for_entry().get(pk=claim.pk)
     if locked.assignment.participant_id != by.pk:
         raise PermissionDenied(_("Cet état de frais n'est pas le vôtre."))
     return locked
@@ -312,7 +306,6 @@ def claim_declare_not_performed(
         if locked.version != version:
             raise ClaimChanged(locked)
         locked.not_performed_comment = comment.strip()
-        locked.performed = False
         locked.submitted_at = timezone.now()
         locked.version += 1
         apply_transition(
@@ -324,7 +317,6 @@ def claim_declare_not_performed(
             data={"comment": locked.not_performed_comment},
             update_fields=[
                 "not_performed_comment",
-                "performed",
                 "submitted_at",
                 "version",
                 "updated_at",

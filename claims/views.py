@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import FinancialFile
 from claims import flow, recap, selectors, services
-from claims.forms import TRAVEL_FORMSETS, DocumentForm, NotPerformedForm, ServiceForm
+from claims.forms import TRAVEL_PARTS, DocumentForm, NotPerformedForm, ServiceForm
 from claims.models import Claim, ClaimStatus, SupportingDocument
 from claims.services import ClaimChanged
 from missions.models import ExamSession
@@ -168,30 +168,29 @@ def _travel_formsets(claim: Claim, data=None) -> list:
     if data is None and "deplacement" in claim.draft:
         data = _bound(claim.draft["deplacement"])
     return [
-        (prefix, formset_class(data, instance=claim, prefix=prefix))
-        for prefix, formset_class in TRAVEL_FORMSETS
+        (part, part.formset(data, instance=claim, prefix=part.prefix))
+        for part in TRAVEL_PARTS
     ]
 
 
 def _travel_values(formsets) -> dict[str, list[dict]]:
-    related = {"trajets": "trips", "repas": "meals", "nuitees": "nights"}
+    """The rows to keep, per related name, as field values (formsets valid)."""
     values: dict[str, list[dict]] = {}
-    for prefix, formset in formsets:
-        rows = []
-        for form in formset.forms:
-            data = form.cleaned_data
+    for part, formset in formsets:
+        # Not model fields: the row's id, its claim and its deletion box.
+        control = {formset.fk.name, "id", "DELETE"}
+        values[part.related] = [
+            {
+                name: value
+                for name, value in form.cleaned_data.items()
+                if name not in control
+            }
+            for form in formset.forms
             # Kept: saved rows not ticked for deletion, and new rows typed into.
-            kept = form.instance.pk or form.has_changed()
-            if not data or data.get("DELETE") or not kept:
-                continue
-            rows.append(
-                {
-                    name: value
-                    for name, value in data.items()
-                    if name in form._meta.fields and name != "claim"
-                }
-            )
-        values[related[prefix]] = rows
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and (form.instance.pk or form.has_changed())
+        ]
     return values
 
 
@@ -208,14 +207,8 @@ def _conflict_rows(form: ServiceForm, current: Claim) -> list[tuple[str, str, st
 
 def _travel_conflict_rows(formsets, current: Claim) -> list[tuple[str, str, str]]:
     """Per kind of entry: what is saved now, and what this form typed."""
-    saved = {
-        "trajets": current.trips.all(),
-        "repas": current.meals.all(),
-        "nuitees": current.nights.all(),
-    }
-    labels = {"trajets": _("Trajets"), "repas": _("Repas"), "nuitees": _("Nuitées")}
     rows = []
-    for prefix, formset in formsets:
+    for part, formset in formsets:
         typed = []
         for form in formset.forms:
             values = [
@@ -225,12 +218,11 @@ def _travel_conflict_rows(formsets, current: Claim) -> list[tuple[str, str, str]
             typed_in = any(values[:3])  # a default meal kind or zone alone is no entry
             if typed_in and not form.data.get(form.add_prefix("DELETE")):
                 typed.append(" ".join(value for value in values if value))
+        saved = getattr(current, part.related).all()
         rows.append(
             (
-                labels[prefix],
-                " ; ".join(
-                    f"{entry} {entry.date or ''}".strip() for entry in saved[prefix]
-                ),
+                part.title,
+                " ; ".join(f"{entry} {entry.date or ''}".strip() for entry in saved),
                 " ; ".join(typed),
             )
         )
@@ -304,19 +296,19 @@ def _post_step(request: HttpRequest, claim: Claim, step: flow.Step) -> HttpRespo
         if request.POST.get("performed") != "yes":
             messages.error(request, _("Indiquez si vous avez effectué la mission."))
             return _render_step(request, claim, step, page, status=400)
-        fields = {"performed": True}
+        fields = {"steps_done": sorted({*claim.steps_done, step.name})}
     elif step.name == "service":
         form = _service_form(claim, request.POST)
         page.form = form
         valid = form.is_valid()
-        fields = form.valid_data()
+        fields = dict(form.cleaned_data)  # the valid fields, even if others are not
         raw = None if valid else _raw(request)
         if valid and action == "continuer":
             fields["steps_done"] = sorted({*claim.steps_done, step.name})
     elif step.name == "deplacement":
         formsets = _travel_formsets(claim, request.POST)
         page.formsets = formsets
-        valid = all(formset.is_valid() for _prefix, formset in formsets)
+        valid = all(formset.is_valid() for _part, formset in formsets)
         if valid:
             travel = _travel_values(formsets)
             if action == "continuer":
@@ -334,10 +326,10 @@ def _post_step(request: HttpRequest, claim: Claim, step: flow.Step) -> HttpRespo
             raw=raw,
             travel=travel,
         )
-    except ClaimChanged as changed:
+    except ClaimChanged:
         fresh = selectors.claim_for_participant(request.user, claim.pk)
         if page.form is not None:
-            page.conflict = _conflict_rows(page.form, changed.current)
+            page.conflict = _conflict_rows(page.form, fresh)
         elif page.formsets is not None:
             page.conflict = _travel_conflict_rows(page.formsets, fresh)
         messages.warning(
@@ -349,8 +341,6 @@ def _post_step(request: HttpRequest, claim: Claim, step: flow.Step) -> HttpRespo
                 "enregistrez à nouveau pour garder la vôtre."
             ),
         )
-        if page.form is None and page.formsets is None:
-            page = _page(fresh, step)
         return _render_step(request, fresh, step, page, status=409)
     except ValidationError as refused:
         messages.error(request, " ".join(refused.messages))
@@ -383,9 +373,9 @@ def _post_step(request: HttpRequest, claim: Claim, step: flow.Step) -> HttpRespo
             request, _("Cette étape n'est pas complète : %s") % " ".join(missing)
         )
         if page.form is not None:
-            for name in page.form.fields:
-                if name != "schedule" and page.form.cleaned_data.get(name) is None:
-                    page.form.add_error(name, _("Ce champ est à renseigner."))
+            blank = flow.blank_service_fields(fresh, page.form.cleaned_data)
+            for name, message in blank.items():
+                page.form.add_error(name, message)
             return _render_step(request, fresh, step, page, status=400)
         return redirect("claims:step", fresh.pk, step.name)
     following = flow.next_step(fresh, step)

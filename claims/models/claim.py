@@ -88,11 +88,6 @@ class Claim(models.Model):
     )
 
     # What the participant declares. Nulls mean "not typed yet".
-    performed = models.BooleanField(
-        _("mission effectuée"),
-        default=False,
-        help_text=_("L'intervenant a indiqué avoir effectué la mission."),
-    )
     copies_declared = models.PositiveIntegerField(
         _("copies corrigées (déclarées)"), null=True, blank=True
     )

@@ -54,8 +54,8 @@ def ready(settings, participant, convoked_claim):
     Claim.objects.filter(pk=convoked_claim.pk).update(has_travel_part=False)
     claim = Claim.objects.get(pk=convoked_claim.pk)
     for step, fields in (
-        ("mission", {"performed": True}),
-        ("service", {"copies_declared": 40, "steps_done": ["service"]}),
+        ("mission", {"steps_done": ["mission"]}),
+        ("service", {"copies_declared": 40, "steps_done": ["mission", "service"]}),
     ):
         claim = services.claim_entry_save(
             claim=claim, by=participant, version=claim.version, step=step, fields=fields
