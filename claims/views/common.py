@@ -1,0 +1,25 @@
+"""What every participant claim page starts with: the claim, if it is theirs."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+
+from claims import selectors
+from claims.models import Claim
+
+
+def own_claim(request: HttpRequest, pk: int) -> Claim:
+    """The signed-in user's claim `pk`, loaded for the entry pages; 404 for
+    anyone else's."""
+    try:
+        return selectors.claim_for_participant(request.user, pk)
+    except Claim.DoesNotExist:
+        raise Http404 from None
+
+
+def posted_version(request: HttpRequest) -> int:
+    """The claim version the posted form was opened at."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return 0  # never a claim's version: handled as "changed meanwhile"
