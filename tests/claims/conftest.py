@@ -9,7 +9,11 @@ from claims import selectors
 
 @pytest.fixture(scope="module")
 def tables(django_db_setup, django_db_blocker):
-    """The rate tables the data migration ships, as plain data."""
+    """The rate tables the data migration ships, as plain data.
+
+    The modules using it are marked `django_db`, so that the test database
+    exists even when they run alone.
+    """
     with django_db_blocker.unblock():
         return selectors.rate_book("EUR").tables
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -72,6 +73,10 @@ nights = st.lists(
     max_size=4,
 )
 prior = st.dictionaries(st.integers(2020, 2030), st.integers(0, 30000), max_size=3)
+
+
+# The rate tables are read from the test database (see the `tables` fixture).
+pytestmark = pytest.mark.django_db
 
 
 @settings(max_examples=150, deadline=None)
