@@ -63,6 +63,12 @@ def participant_declares_service(claim: Claim) -> bool:
     return claim.assignment.mission.mission_type.payment_basis in SERVICE_FIELDS
 
 
+def nothing_to_type(claim: Claim) -> bool:
+    """The participant declares nothing on this claim (no quantity, no travel):
+    the division decides it alone (an amount it enters, a flat fee)."""
+    return not participant_declares_service(claim) and not claim.has_travel_part
+
+
 def entry_closed_reason(claim: Claim, now: datetime | None = None) -> str:
     """Why the participant cannot type into this claim now ("" when they can).
 
@@ -72,7 +78,7 @@ def entry_closed_reason(claim: Claim, now: datetime | None = None) -> str:
     if claim.status not in (ClaimStatus.DRAFT, ClaimStatus.RETURNED):
         return str(READ_ONLY_REASONS[claim.status])
     mission = claim.assignment.mission
-    if not participant_declares_service(claim) and not claim.has_travel_part:
+    if nothing_to_type(claim):
         if mission.mission_type.payment_basis == Basis.MANAGER_ENTERED:
             return _(
                 "L'indemnité de cette mission (%(type)s) est saisie directement par "
@@ -299,7 +305,7 @@ def participant_status(claim: Claim, now: datetime | None = None) -> str:
         mission = claim.assignment.mission
         if mission.starts_at > now:
             return _("Mission à venir")
-        if not participant_declares_service(claim) and not claim.has_travel_part:
+        if nothing_to_type(claim):
             return _("Saisie par le gestionnaire")
         if timezone.localdate(now) > mission.exam.session.claim_deadline:
             return _("Date limite dépassée")

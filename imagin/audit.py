@@ -73,6 +73,16 @@ class AuditEvent(models.Model):
         raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
 
 
+def _actor_fields(actor: Any) -> dict[str, Any]:
+    is_person = actor is not None and getattr(actor, "pk", None) is not None
+    return {
+        "actor": actor if is_person else None,
+        "actor_label": (actor.get_full_name() or actor.get_username())
+        if is_person
+        else "système",
+    }
+
+
 def audit_log(
     *,
     actor: Any,
@@ -87,16 +97,37 @@ def audit_log(
     Call it inside the service's transaction so the event and the change it
     records are committed, or rolled back, together.
     """
-    is_person = actor is not None and getattr(actor, "pk", None) is not None
     return AuditEvent.objects.create(
-        actor=actor if is_person else None,
-        actor_label=(actor.get_full_name() or actor.get_username())
-        if is_person
-        else "système",
+        **_actor_fields(actor),
         action=action,
         target_type=ContentType.objects.get_for_model(target),
         target_id=target.pk,
         from_status=from_status,
         to_status=to_status,
         data=data or {},
+    )
+
+
+def audit_log_many(
+    *,
+    actor: Any,
+    action: str,
+    targets: list[tuple[models.Model, str]],
+    to_status: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Append one event per (target, from_status), in one query: the same
+    action on many objects of one model (a payment batch's claims)."""
+    if not targets:
+        return
+    common = {
+        **_actor_fields(actor),
+        "action": action,
+        "target_type": ContentType.objects.get_for_model(targets[0][0]),
+        "to_status": to_status,
+        "data": data or {},
+    }
+    AuditEvent.objects.bulk_create(
+        AuditEvent(target_id=target.pk, from_status=from_status, **common)
+        for target, from_status in targets
     )

@@ -1,4 +1,11 @@
-"""Sending the site's e-mails from templates, after the transaction commits."""
+"""Sending the site's e-mails from templates, after the transaction commits.
+
+An e-mail is rendered once the transaction commits, then handed to the
+background worker (`imagin.tasks.send_email`), so a request that decides on a
+thousand claims never waits on the mail server. Messages with attachments
+(convocations) are sent where they are rendered: only background runs send
+them, and their PDFs do not belong in the task queue.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,21 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+
+
+def send_rendered_mail(
+    *,
+    to: list[str],
+    subject: str,
+    body: str,
+    html: str,
+    attachments: list[tuple[str, bytes, str]] = (),
+) -> None:
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
+    message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    message.send()
 
 
 def send_templated_mail(
@@ -30,17 +52,18 @@ def send_templated_mail(
     }
 
     def send() -> None:
+        from imagin.tasks import send_email
+
         subject = render_to_string(f"emails/{name}-subject.txt", context)
-        message = EmailMultiAlternatives(
-            subject=" ".join(subject.split()),
-            body=render_to_string(f"emails/{name}-body.txt", context),
-            to=to,
-        )
-        message.attach_alternative(
-            render_to_string(f"emails/{name}-body.html", context), "text/html"
-        )
-        for filename, content, mimetype in attachments:
-            message.attach(filename, content, mimetype)
-        message.send()
+        rendered = {
+            "to": to,
+            "subject": " ".join(subject.split()),
+            "body": render_to_string(f"emails/{name}-body.txt", context),
+            "html": render_to_string(f"emails/{name}-body.html", context),
+        }
+        if attachments:
+            send_rendered_mail(**rendered, attachments=attachments)
+        else:
+            send_email.enqueue(**rendered)
 
     transaction.on_commit(send)

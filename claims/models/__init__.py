@@ -3,25 +3,37 @@
 from claims.models.claim import (
     CLAIM_TRANSITIONS,
     EDITABLE_BY_PARTICIPANT,
+    IN_A_BATCH,
     Claim,
     ClaimLine,
     ClaimStatus,
 )
 from claims.models.documents import SupportingDocument
+from claims.models.payments import (
+    PAYMENT_BATCH_TRANSITIONS,
+    PaymentBatch,
+    PaymentBatchStatus,
+)
 from claims.models.rates import Currency, Rate, RateKind, RateTable, RateZone
+from claims.models.reminders import ClaimReminder
 from claims.models.runs import ConvocationRun
 from claims.models.travel import Meal, Night, Trip
 
 __all__ = [
     "CLAIM_TRANSITIONS",
     "EDITABLE_BY_PARTICIPANT",
+    "IN_A_BATCH",
+    "PAYMENT_BATCH_TRANSITIONS",
     "Claim",
     "ClaimLine",
+    "ClaimReminder",
     "ClaimStatus",
     "ConvocationRun",
     "Currency",
     "Meal",
     "Night",
+    "PaymentBatch",
+    "PaymentBatchStatus",
     "Rate",
     "RateKind",
     "RateTable",

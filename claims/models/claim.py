@@ -29,7 +29,9 @@ S = ClaimStatus
 CLAIM_TRANSITIONS = TransitionTable(
     {
         S.DRAFT: {S.SUBMITTED, S.NOT_PERFORMED, S.APPROVED, S.CANCELLED},
-        S.RETURNED: {S.SUBMITTED, S.NOT_PERFORMED, S.CANCELLED},
+        # A claim the participant has nothing to type into (an amount the
+        # manager enters, no travel) goes from returned to validated directly.
+        S.RETURNED: {S.SUBMITTED, S.NOT_PERFORMED, S.APPROVED, S.CANCELLED},
         S.SUBMITTED: {S.APPROVED, S.RETURNED, S.CANCELLED},
         S.NOT_PERFORMED: {S.CLOSED, S.RETURNED, S.CANCELLED},
         S.APPROVED: {S.IN_PAYMENT, S.RETURNED, S.CANCELLED},
@@ -50,8 +52,11 @@ CLAIM_TRANSITIONS = TransitionTable(
         S.PAID: set(),
     }
 )
-# Statuses whose amounts were frozen by a manager's validation.
-PRICED = frozenset({S.APPROVED, S.IN_PAYMENT, S.PAID})
+# Statuses whose amounts were frozen by a manager's decision (a mission not
+# performed is closed at zero).
+PRICED = frozenset({S.APPROVED, S.IN_PAYMENT, S.PAID, S.CLOSED})
+# Statuses of a claim that belongs to a payment batch.
+IN_A_BATCH = frozenset({S.IN_PAYMENT, S.PAID})
 # Statuses in which the participant may still type into the claim.
 EDITABLE_BY_PARTICIPANT = frozenset({S.DRAFT, S.RETURNED})
 
@@ -141,6 +146,14 @@ class Claim(models.Model):
         blank=True,
     )
     currency = models.CharField(_("devise"), max_length=3, default="EUR")
+    payment_batch = models.ForeignKey(
+        "claims.PaymentBatch",
+        verbose_name=_("mise en paiement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+    )
 
     # Incremented on every save by the participant or a manager, so two tabs
     # editing the same claim cannot overwrite each other unnoticed.
@@ -171,9 +184,10 @@ class Claim(models.Model):
                 condition=Q(manager_amount__isnull=True) | Q(manager_amount__gte=0),
                 name="claim_manager_amount_not_negative",
             ),
-            # A claim that was validated carries the amounts frozen at that moment.
+            # A claim that was validated (or closed) carries the amounts frozen
+            # at that moment.
             models.CheckConstraint(
-                condition=~Q(status__in=["approved", "in_payment", "paid"])
+                condition=~Q(status__in=["approved", "in_payment", "paid", "closed"])
                 | (
                     Q(remuneration_amount__isnull=False)
                     & Q(travel_amount__isnull=False)
@@ -184,7 +198,20 @@ class Claim(models.Model):
             models.CheckConstraint(
                 condition=Q(currency__in=["EUR", "XPF"]), name="claim_currency_known"
             ),
+            # In payment or paid exactly when it belongs to a batch: a claim is
+            # never in two batches, nor in one without being paid through it.
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["in_payment", "paid"], payment_batch__isnull=False
+                )
+                | (
+                    ~Q(status__in=["in_payment", "paid"])
+                    & Q(payment_batch__isnull=True)
+                ),
+                name="claim_in_a_batch_when_in_payment",
+            ),
         ]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
 
     def __str__(self) -> str:
         return f"État de frais n° {self.pk} — {self.assignment}"

@@ -19,6 +19,8 @@ ALLOWED = {
     (S.DRAFT, S.CANCELLED),
     (S.RETURNED, S.SUBMITTED),
     (S.RETURNED, S.NOT_PERFORMED),
+    # Only a claim the participant has nothing to type into (review service).
+    (S.RETURNED, S.APPROVED),
     (S.RETURNED, S.CANCELLED),
     (S.SUBMITTED, S.APPROVED),
     (S.SUBMITTED, S.RETURNED),
@@ -78,6 +80,30 @@ def test_a_validated_claim_with_its_amounts_is_accepted(convoked_claim):
         travel_amount=Decimal("0.00"),
         approved_at=timezone.now(),
     )
+
+
+def test_a_claim_closed_at_zero_carries_its_zero_amounts(convoked_claim):
+    assert _violates(convoked_claim, status=S.CLOSED)
+
+
+@pytest.mark.parametrize("status", [S.IN_PAYMENT, S.PAID])
+def test_a_claim_in_payment_belongs_to_a_batch(convoked_claim, status):
+    from django.utils import timezone
+
+    assert _violates(
+        convoked_claim,
+        status=status,
+        remuneration_amount=Decimal("75.00"),
+        travel_amount=Decimal("0.00"),
+        approved_at=timezone.now(),
+    )
+
+
+def test_a_claim_out_of_payment_belongs_to_no_batch(convoked_claim, manager):
+    from claims.models import PaymentBatch
+
+    batch = PaymentBatch.objects.create(created_by=manager)
+    assert _violates(convoked_claim, payment_batch=batch)
 
 
 def test_declared_hours_cannot_be_negative(convoked_claim):

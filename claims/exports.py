@@ -1,0 +1,140 @@
+"""A payment batch's documents: the CSV file for the financial system, and
+the recap PDF with its totals (README.md, "Payment batches", documents the
+file's columns)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.validators import normalize_iban
+from claims.models import Claim, PaymentBatch
+from claims.money import round_money
+from imagin.pdf import render_pdf
+
+CSV_COLUMNS = (
+    "lot",
+    "etat_de_frais",
+    "numero_intervenant",
+    "nom",
+    "prenom",
+    "titulaire_compte",
+    "iban",
+    "bic",
+    "montant_remuneration",
+    "montant_deplacement",
+    "devise",
+    "mission",
+    "date_debut",
+    "date_fin",
+)
+# A spreadsheet would run a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def batch_claims(batch: PaymentBatch) -> QuerySet[Claim]:
+    """The batch's claims with what its documents show, in a fixed order."""
+    return (
+        Claim.objects.filter(payment_batch=batch)
+        .select_related(
+            "assignment__participant__financial_file",
+            "assignment__mission__mission_type",
+            "assignment__mission__exam",
+            "assignment__mission__epreuve",
+            "assignment__mission__centre",
+        )
+        .order_by(
+            "assignment__participant__last_name", "assignment__participant_id", "pk"
+        )
+    )
+
+
+def mission_label(claim: Claim) -> str:
+    mission = claim.assignment.mission
+    parts = [mission.mission_type.name, mission.exam.name]
+    if mission.epreuve_id:
+        parts.append(mission.epreuve.name)
+    return " — ".join(parts)
+
+
+def participant_number(participant) -> str:
+    """What the financial system knows a participant by: the participant
+    number, or an agent's identifier when they have none."""
+    return participant.participant_number or participant.username
+
+
+def _text(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _amount(value: Decimal, currency: str) -> str:
+    return f"{round_money(value, currency):f}"
+
+
+def batch_csv(batch: PaymentBatch) -> tuple[str, bytes, int]:
+    """(filename, UTF-8 CSV separated by semicolons, number of rows)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    rows = 0
+    for claim in batch_claims(batch):
+        participant = claim.assignment.participant
+        mission = claim.assignment.mission
+        file = getattr(participant, "financial_file", None)
+        writer.writerow(
+            [
+                batch.reference,
+                claim.pk,
+                _text(participant_number(participant)),
+                _text(participant.last_name),
+                _text(participant.first_name),
+                _text(file.holder if file else ""),
+                normalize_iban(file.iban) if file else "",
+                file.bic if file else "",
+                _amount(claim.remuneration_amount, claim.currency),
+                _amount(claim.travel_amount, claim.currency),
+                claim.currency,
+                _text(mission_label(claim)),
+                timezone.localdate(mission.starts_at).isoformat(),
+                timezone.localdate(mission.ends_at).isoformat(),
+            ]
+        )
+        rows += 1
+    filename = f"mise-en-paiement-{batch.reference}.csv"
+    return filename, buffer.getvalue().encode("utf-8"), rows
+
+
+def batch_recap_pdf(batch: PaymentBatch) -> tuple[str, bytes]:
+    """The batch's recap: its claims, subtotals per exam, totals (no IBAN)."""
+    claims = list(batch_claims(batch))
+    per_exam: dict[str, dict] = defaultdict(
+        lambda: {"count": 0, "remuneration": Decimal(0), "travel": Decimal(0)}
+    )
+    for claim in claims:
+        subtotal = per_exam[claim.assignment.mission.exam.name]
+        subtotal["count"] += 1
+        subtotal["remuneration"] += claim.remuneration_amount
+        subtotal["travel"] += claim.travel_amount
+    for subtotal in per_exam.values():
+        subtotal["total"] = subtotal["remuneration"] + subtotal["travel"]
+    remuneration = sum((c.remuneration_amount for c in claims), Decimal(0))
+    travel = sum((c.travel_amount for c in claims), Decimal(0))
+    context = {
+        "batch": batch,
+        "claims": [(claim, mission_label(claim)) for claim in claims],
+        "per_exam": sorted(per_exam.items()),
+        "remuneration": remuneration,
+        "travel": travel,
+        "total": remuneration + travel,
+        "currency": batch.currency,
+        "authority": settings.AUTHORITY_NAME,
+        "printed_at": timezone.now(),
+    }
+    filename = f"mise-en-paiement-{batch.reference}.pdf"
+    return filename, render_pdf("claims/paymentbatch_pdf.html", context)

@@ -1,0 +1,70 @@
+"""Writes on expense claims, one module per concern:
+
+- `convocations`: a convocation opens its claim;
+- `entry`: the participant saves, validates, declares a mission not
+  performed, attaches supporting documents;
+- `review`: the exam division's decisions (validate, send back, correct,
+  cancel, restore, close, enter an amount), with their guards;
+- `payments`: payment batches, their export and payment.
+
+Each service takes the acting user, runs in one transaction on locked rows,
+checks the transition table and appends an audit event.
+"""
+
+from claims.services.convocations import convocation_issue
+from claims.services.entry import (
+    DOCUMENTS_OPEN,
+    ClaimChanged,
+    claim_declare_not_performed,
+    claim_entry_save,
+    claim_submit,
+    document_add,
+)
+from claims.services.payments import (
+    BatchOutcome,
+    claims_payable_until,
+    payable_refusal,
+    payment_batch_cancel,
+    payment_batch_create,
+    payment_batch_export,
+    payment_batch_mark_paid,
+)
+from claims.services.review import (
+    Decision,
+    can_decide,
+    claim_approve,
+    claim_cancel,
+    claim_close_not_performed,
+    claim_correct,
+    claim_enter_amount,
+    claim_restore,
+    claim_return,
+    correctable_fields,
+)
+
+__all__ = [
+    "DOCUMENTS_OPEN",
+    "BatchOutcome",
+    "ClaimChanged",
+    "Decision",
+    "can_decide",
+    "claim_approve",
+    "claim_cancel",
+    "claim_close_not_performed",
+    "claim_correct",
+    "claim_declare_not_performed",
+    "claim_enter_amount",
+    "claim_entry_save",
+    "claim_restore",
+    "claim_return",
+    "claim_submit",
+    "claims_payable_until",
+    "convocation_issue",
+    "correctable_fields",
+    "document_add",
+    "payable_refusal",
+    "payment_batch_cancel",
+    "payment_batch_create",
+    "payment_batch_export",
+    "payment_batch_mark_paid",
+]
