@@ -31,6 +31,7 @@ from accounts.services import (
     initial_password_issue,
 )
 from accounts.views import document_response
+from imagin.admin import HistoryLinkMixin
 from imagin.workflow import TransitionNotAllowed
 
 admin.site.site_header = _("IMAG'IN — gestion des examens et concours")
@@ -161,7 +162,7 @@ class EstablishmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(FinancialFile)
-class FinancialFileAdmin(admin.ModelAdmin):
+class FinancialFileAdmin(HistoryLinkMixin, admin.ModelAdmin):
     list_display = ["user", "holder", "masked_iban", "bic", "status", "updated_at"]
     list_filter = ["status"]
     search_fields = ["user__last_name", "user__username", "holder"]
@@ -176,6 +177,7 @@ class FinancialFileAdmin(admin.ModelAdmin):
         "status",
         "updated_at",
         "checked_at",
+        "history",
     ]
     readonly_fields = fields
     actions = ["mark_checked"]

@@ -100,6 +100,22 @@ def counted_car_trips(participant_id: int) -> list[tuple]:
     )
 
 
+def counted_car_trips_by_participant(participant_ids) -> dict[int, list[tuple]]:
+    """`counted_car_trips` of many participants at once (one query)."""
+    counted: dict[int, list[tuple]] = defaultdict(list)
+    for participant_id, *trip in Trip.objects.filter(
+        claim__assignment__participant_id__in=set(participant_ids),
+        claim__status__in=KILOMETRES_COUNTED,
+        mode=Trip.Mode.CAR,
+        date__isnull=False,
+        kilometres__isnull=False,
+    ).values_list(
+        "claim__assignment__participant_id", "date", "claim_id", "kilometres"
+    ):
+        counted[participant_id].append(tuple(trip))
+    return counted
+
+
 def prior_kilometres(
     claim: Claim, trips: list[Trip], counted: list[tuple] | None = None
 ) -> dict[int, int]:
@@ -189,6 +205,26 @@ def claim_amounts(
     return amounts.compute(claim_input(claim, counted), book)
 
 
+def amounts_of(claims: list[Claim]) -> dict[int, amounts.Amounts]:
+    """Each claim's amounts (frozen, or estimated from what was typed), for a
+    page of claims: three queries whatever their number (rate tables, yearly
+    kilometres), the claims coming with `CLAIM_RELATED` and their trips,
+    meals, nights and lines prefetched."""
+    if not claims:
+        return {}
+    book = rate_book()
+    to_price = [claim for claim in claims if not claim.is_priced]
+    counted = counted_car_trips_by_participant(
+        claim.assignment.participant_id for claim in to_price if claim.has_travel_part
+    )
+    return {
+        claim.pk: claim_amounts(
+            claim, book, counted.get(claim.assignment.participant_id, [])
+        )
+        for claim in claims
+    }
+
+
 def claim_for_pricing(pk: int) -> Claim:
     """A claim with everything `claim_amounts` reads, in one round of queries."""
     return (
@@ -196,6 +232,39 @@ def claim_for_pricing(pk: int) -> Claim:
         .prefetch_related("trips", "meals", "nights", "lines")
         .get(pk=pk)
     )
+
+
+# ------------------------------------------------------- the back-office
+
+# What the claims queue and the review page show of a claim, beyond pricing.
+REVIEW_RELATED = (
+    *CLAIM_RELATED,
+    "assignment__mission__exam__session",
+    "assignment__mission__centre__commune",
+    "payment_batch",
+)
+
+
+def claim_for_review(pk: int) -> Claim:
+    """A claim with all its review page shows (Claim.DoesNotExist if none)."""
+    return (
+        Claim.objects.select_related(
+            *REVIEW_RELATED, "assignment__participant__financial_file"
+        )
+        .prefetch_related("trips", "meals", "nights", "lines", "documents")
+        .get(pk=pk)
+    )
+
+
+def next_to_review(by, after: Claim | None = None) -> Claim | None:
+    """The claim waiting longest for a decision that `by` may take (not their
+    own), other than `after`."""
+    claims = Claim.objects.filter(
+        status__in=(ClaimStatus.SUBMITTED, ClaimStatus.NOT_PERFORMED)
+    ).exclude(assignment__participant=by)
+    if after is not None:
+        claims = claims.exclude(pk=after.pk)
+    return claims.order_by("submitted_at", "pk").first()
 
 
 # ------------------------------------------------ the participant's claims
@@ -252,6 +321,14 @@ HISTORY_LABELS = {
     "claims.claim.returned": _("Renvoyé pour correction"),
     "claims.claim.approved": _("Validé par le gestionnaire"),
     "claims.claim.document_added": _("Justificatif déposé"),
+    "claims.claim.corrected": _("Quantités retenues corrigées par le gestionnaire"),
+    "claims.claim.amount_entered": _("Montant saisi par le gestionnaire"),
+    "claims.claim.cancelled": _("Annulé par le gestionnaire"),
+    "claims.claim.restored": _("Rétabli par le gestionnaire"),
+    "claims.claim.closed": _("Mission non effectuée prise en compte (clos à zéro)"),
+    "claims.claim.in_payment": _("Mis en paiement"),
+    "claims.claim.payment_cancelled": _("Retiré de la mise en paiement (lot annulé)"),
+    "claims.claim.paid": _("Payé"),
 }
 
 

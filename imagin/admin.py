@@ -4,7 +4,13 @@ back-office list shares."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from imagin.audit import AuditEvent
 
@@ -27,21 +33,112 @@ class SafeDateHierarchyMixin:
         return super().changelist_view(request, extra_context)
 
 
+def audit_history_url(obj: models.Model) -> str:
+    """The audit log of the back-office, filtered on one object's events."""
+    content_type = ContentType.objects.get_for_model(obj)
+    return (
+        reverse("admin:imagin_auditevent_changelist")
+        + f"?target_type__id__exact={content_type.pk}&target_id={obj.pk}"
+    )
+
+
+class ActorFilter(admin.SimpleListFilter):
+    """Events by a person, typed in (a name or an identifier): a list of every
+    participant who ever saved a claim would be unusable."""
+
+    title = _("auteur")
+    parameter_name = "auteur"
+    template = "admin/imagin/text_filter.html"
+
+    def lookups(self, request, model_admin):
+        # Django shows a filter only when it has choices: one, never listed.
+        return [("", "")]
+
+    def choices(self, changelist):
+        # One "choice": the other filters in force, kept as hidden fields.
+        yield {
+            "params": [
+                (key, value)
+                for key, values in changelist.filter_params.items()
+                if key != self.parameter_name
+                for value in values
+            ],
+            "clear": changelist.get_query_string(remove=[self.parameter_name]),
+        }
+
+    def queryset(self, request, queryset):
+        value = (self.value() or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(actor_label__icontains=value) | Q(actor__username__iexact=value)
+        )
+
+
+class HistoryLinkMixin:
+    """A read-only "Historique" field on an object's page: its events in the
+    audit log. Add "history" to the admin's fields and readonly_fields."""
+
+    @admin.display(description=_("historique"))
+    def history(self, obj: models.Model) -> str:
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            audit_history_url(obj),
+            _("Voir son historique dans le journal d'audit"),
+        )
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
+    """The audit log, read-only for everyone, superusers included: no add,
+    change or delete permission, and the model refuses it anyway."""
+
     list_display = [
         "created_at",
         "actor_label",
+        "action",
+        "target",
+        "from_status",
+        "to_status",
+        "details",
+    ]
+    list_filter = [ActorFilter, "action", "target_type", "created_at"]
+    search_fields = ["actor_label", "action"]
+    date_hierarchy = "created_at"
+    list_select_related = ["target_type"]
+    readonly_fields = [
+        "created_at",
+        "actor_label",
+        "actor",
         "action",
         "target_type",
         "target_id",
         "from_status",
         "to_status",
+        "data",
     ]
-    list_filter = ["action", "target_type", "created_at"]
-    search_fields = ["actor_label", "action"]
-    date_hierarchy = "created_at"
-    list_select_related = ["target_type"]
+
+    @admin.display(description=_("objet"))
+    def target(self, event: AuditEvent) -> str:
+        """The object, linked to its back-office page when it has one."""
+        content_type = event.target_type
+        label = f"{content_type.name} n° {event.target_id}"
+        try:
+            url = reverse(
+                f"admin:{content_type.app_label}_{content_type.model}_change",
+                args=[event.target_id],
+            )
+        except NoReverseMatch:
+            return label
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    @admin.display(description=_("détails"))
+    def details(self, event: AuditEvent) -> str:
+        data = event.data or {}
+        text = data.get("reason") or data.get("comment") or ""
+        return text[:120]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -340,5 +340,7 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-tasks narrates every task it runs (each e-mail sent).
+        "django_tasks": {"level": "WARNING"},
     },
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
-from imagin.admin import SafeDateHierarchyMixin
+from imagin.admin import HistoryLinkMixin, SafeDateHierarchyMixin
 from imagin.uploads import validate_upload_size
 from missions import rules
 from missions.imports import COLUMNS, missions_import
@@ -107,6 +107,23 @@ class MissionImportForm(forms.Form):
         return upload
 
 
+class StaffingFilter(admin.SimpleListFilter):
+    """Missions with fewer people assigned than they need (or not)."""
+
+    title = gettext_lazy("intervenants affectés")
+    parameter_name = "pourvue"
+
+    def lookups(self, request, model_admin):
+        return [("non", _("Incomplète")), ("oui", _("Complète"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "non":
+            return queryset.filter(staffed__lt=F("staffing_need"))
+        if self.value() == "oui":
+            return queryset.filter(staffed__gte=F("staffing_need"))
+        return queryset
+
+
 @admin.register(Mission)
 class MissionAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     list_display = [
@@ -118,7 +135,7 @@ class MissionAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
         "planned_volume",
         "staffing",
     ]
-    list_filter = ["exam__session", "exam", "mission_type", "centre"]
+    list_filter = [StaffingFilter, "exam__session", "exam", "mission_type", "centre"]
     search_fields = ["epreuve__name", "epreuve__code", "exam__name"]
     list_select_related = [
         "exam__session",
@@ -291,7 +308,7 @@ class AvailabilityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(HistoryLinkMixin, admin.ModelAdmin):
     list_display = ["participant", "mission", "status", "convoked_at"]
     list_filter = ["status", "mission__exam__session", "mission__exam"]
     search_fields = ["participant__last_name", "participant__username"]
@@ -310,6 +327,7 @@ class AssignmentAdmin(admin.ModelAdmin):
         "override_reason",
         "convoked_at",
         "created_at",
+        "history",
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

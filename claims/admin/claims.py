@@ -1,0 +1,415 @@
+"""The claims queue and the claim review page of the back-office.
+
+The queue filters, searches and sorts the claims oldest-waiting first, with
+what was declared and what it is worth; its actions validate many claims at
+once or put them into payment. A claim's page shows everything a manager
+checks and offers the decisions of `claims.services.review`, each greyed out
+with its reason when it does not apply. Nothing here changes a claim
+directly: every button calls one service.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.views import document_response
+from claims import selectors, services
+from claims.admin.decisions import DECISIONS, REFUSALS, decision_panel, refusal_text
+from claims.models import Claim, ClaimStatus, SupportingDocument
+from claims.money import format_money
+from imagin.admin import audit_history_url
+from missions.models import MissionType
+
+logger = logging.getLogger(__name__)
+
+
+# ------------------------------------------------------------------ queue
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The manager's work lists, across statuses."""
+
+    title = gettext_lazy("à traiter")
+    parameter_name = "a_traiter"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("valider", _("Validés par l'intervenant, à vérifier")),
+            ("non_effectuees", _("Missions non effectuées, à clore")),
+            ("montant", _("Montant à saisir (surveillance…)")),
+            ("paiement", _("Validés, à mettre en paiement")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "valider":
+            return queryset.filter(status=ClaimStatus.SUBMITTED)
+        if value == "non_effectuees":
+            return queryset.filter(status=ClaimStatus.NOT_PERFORMED)
+        if value == "montant":
+            return queryset.filter(
+                assignment__mission__mission_type__payment_basis=(
+                    MissionType.PaymentBasis.MANAGER_ENTERED
+                ),
+                manager_amount__isnull=True,
+                status__in=(
+                    ClaimStatus.DRAFT,
+                    ClaimStatus.RETURNED,
+                    ClaimStatus.SUBMITTED,
+                ),
+            )
+        if value == "paiement":
+            return queryset.filter(status=ClaimStatus.APPROVED)
+        return queryset
+
+
+class ClaimChangeList(ChangeList):
+    """Prices the page's claims together (a fixed number of queries)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        page = list(self.result_list)
+        priced = selectors.amounts_of(page)
+        for claim in page:
+            claim.computed_amounts = priced[claim.pk]
+
+
+def declared_text(claim: Claim) -> str:
+    """'58 copies (55 retenues)', '8 candidats · 6 h', 'non effectuée'..."""
+    if claim.status == ClaimStatus.NOT_PERFORMED or (
+        claim.status == ClaimStatus.CLOSED and claim.not_performed_comment
+    ):
+        return _("mission non effectuée")
+    parts = []
+    for declared, validated, unit in (
+        ("copies_declared", "copies_validated", _("copies")),
+        ("candidates_declared", "candidates_validated", _("candidats")),
+        ("hours_declared", "hours_validated", _("h")),
+    ):
+        value = getattr(claim, declared)
+        if value is None:
+            continue
+        text = f"{_number(value)} {unit}"
+        kept = getattr(claim, validated)
+        if kept is not None and kept != value:
+            text += " " + _("(retenu : %s)") % _number(kept)
+        parts.append(text)
+    return " · ".join(parts) or "—"
+
+
+def _number(value) -> str:
+    text = f"{value:f}" if not isinstance(value, int) else str(value)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "participant",
+        "mission",
+        "status",
+        "declared",
+        "amount",
+        "waiting_since",
+        "payment_batch",
+    ]
+    list_display_links = ["number", "participant"]
+    list_filter = [
+        QueueFilter,
+        "status",
+        "assignment__mission__exam__session",
+        "assignment__mission__exam",
+        ("assignment__mission__epreuve", admin.RelatedOnlyFieldListFilter),
+        "assignment__mission__mission_type",
+        ("assignment__mission__centre", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = [
+        "assignment__participant__last_name",
+        "assignment__participant__first_name",
+        "assignment__participant__username",
+        "assignment__participant__participant_number",
+    ]
+    search_help_text = gettext_lazy(
+        "Nom, prénom, identifiant ou numéro d'intervenant, ou numéro d'état de frais."
+    )
+    list_select_related = selectors.REVIEW_RELATED
+    # Oldest waiting first: the claims submitted longest ago, then the rest.
+    ordering = [F("submitted_at").asc(nulls_last=True), "pk"]
+    list_per_page = 50
+    actions = ["approve_selected", "put_into_payment"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("trips", "meals", "nights", "lines")
+        )
+
+    def get_changelist(self, request, **kwargs):
+        return ClaimChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        term = search_term.strip().lstrip("n°").strip()
+        if term.isdigit() and len(term) < 12:
+            queryset |= self.model.objects.filter(pk=int(term))
+        return queryset, may_have_duplicates
+
+    # -- columns
+
+    @admin.display(description=gettext_lazy("N°"), ordering="pk")
+    def number(self, claim: Claim) -> int:
+        return claim.pk
+
+    @admin.display(
+        description=gettext_lazy("Intervenant"),
+        ordering="assignment__participant__last_name",
+    )
+    def participant(self, claim: Claim) -> str:
+        return str(claim.assignment.participant)
+
+    @admin.display(
+        description=gettext_lazy("Mission"), ordering="assignment__mission__starts_at"
+    )
+    def mission(self, claim: Claim) -> str:
+        mission = claim.assignment.mission
+        subject = mission.epreuve.name if mission.epreuve_id else mission.exam.name
+        return format_html(
+            "{} — {}<br>{}, {}",
+            mission.mission_type.name,
+            subject,
+            mission.centre.name,
+            date_format(timezone.localdate(mission.starts_at), "SHORT_DATE_FORMAT"),
+        )
+
+    @admin.display(description=gettext_lazy("Déclaré"))
+    def declared(self, claim: Claim) -> str:
+        return declared_text(claim)
+
+    @admin.display(description=gettext_lazy("Montant"))
+    def amount(self, claim: Claim) -> str:
+        priced = getattr(claim, "computed_amounts", None)
+        if priced is None:
+            return "—"
+        text = format_money(priced.total, priced.currency)
+        if claim.is_priced:
+            return text
+        if priced.problems:
+            return _("incomplet")
+        return _("≈ %s (estimation)") % text
+
+    @admin.display(
+        description=gettext_lazy("En attente depuis"), ordering="submitted_at"
+    )
+    def waiting_since(self, claim: Claim):
+        return claim.submitted_at
+
+    # -- permissions: claims come from convocations and change only through
+    # the review services.
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm("claims.change_claim")
+
+    # -- bulk actions
+
+    @admin.action(
+        description=gettext_lazy("Valider les états de frais sélectionnés"),
+        permissions=["decide"],
+    )
+    def approve_selected(self, request, queryset):
+        """Validate each selected claim on its own; report every outcome."""
+        book = selectors.rate_book()
+        outcomes = []
+        claims = queryset.select_related("assignment__participant").order_by("pk")
+        for claim in claims:
+            try:
+                approved = services.claim_approve(
+                    claim=claim, by=request.user, book=book
+                )
+            except REFUSALS as refused:
+                outcomes.append((claim, False, refusal_text(refused)))
+            except Exception:  # one claim must not stop the others
+                logger.exception("Bulk validation of claim %s failed", claim.pk)
+                outcomes.append(
+                    (claim, False, _("Erreur inattendue : réessayez pour celui-ci."))
+                )
+            else:
+                total = format_money(approved.total_amount, approved.currency)
+                outcomes.append((claim, True, _("Validé : %s.") % total))
+        done = sum(1 for _claim, ok, _text in outcomes if ok)
+        return TemplateResponse(
+            request,
+            "admin/claims/claim/bulk_result.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Validation des états de frais sélectionnés"),
+                "outcomes": outcomes,
+                "done": done,
+                "refused": len(outcomes) - done,
+            },
+        )
+
+    @admin.action(
+        description=gettext_lazy("Mettre en paiement les états de frais sélectionnés"),
+        permissions=["decide"],
+    )
+    def put_into_payment(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        try:
+            outcome = services.payment_batch_create(claim_ids=ids, by=request.user)
+        except REFUSALS as refused:
+            messages.error(request, refusal_text(refused))
+            return None
+        report_batch(request, outcome)
+        return redirect("admin:claims_paymentbatch_change", outcome.batch.pk)
+
+    # -- the claim's page
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/decision/<slug:decision>/",
+                wrap(self.decision_view),
+                name="claims_claim_decision",
+            ),
+            path(
+                "<int:pk>/justificatifs/<int:document_pk>/",
+                wrap(self.document_view),
+                name="claims_claim_document",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _claim(self, request: HttpRequest, pk) -> Claim:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            return selectors.claim_for_review(int(pk))
+        except (Claim.DoesNotExist, ValueError):
+            raise Http404 from None
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return self.review(request, self._claim(request, object_id))
+
+    def review(
+        self, request: HttpRequest, claim: Claim, bound=None, status: int = 200
+    ) -> HttpResponse:
+        """The review page; `bound` is (decision, form) re-shown with what the
+        manager typed when it was refused."""
+        may_decide = self.has_decide_permission(request)
+        panels = [
+            decision_panel(claim, request.user, spec, may_decide, bound)
+            for spec in DECISIONS
+            if spec.shown(claim)
+        ]
+        financial_file = getattr(claim.assignment.participant, "financial_file", None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("État de frais n° %d") % claim.pk,
+            "original": claim,
+            "claim": claim,
+            "declared": declared_text(claim),
+            "amounts": selectors.claim_amounts(claim),
+            "financial_file": financial_file,
+            "file_to_renew": bool(
+                financial_file and financial_file.is_to_renew(timezone.now())
+            ),
+            "history": selectors.claim_history(claim),
+            "audit_url": audit_history_url(claim),
+            "panels": panels,
+            "own_claim": services.review.is_own_claim(claim, request.user),
+            "next_claim": selectors.next_to_review(request.user, after=claim),
+        }
+        return TemplateResponse(
+            request, "admin/claims/claim/review.html", context, status=status
+        )
+
+    def decision_view(self, request: HttpRequest, pk: int, decision: str):
+        return require_POST(self._decide)(request, pk, decision)
+
+    def _decide(self, request: HttpRequest, pk: int, decision: str):
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        claim = self._claim(request, pk)
+        spec = next((s for s in DECISIONS if s.decision == decision), None)
+        if spec is None:
+            raise Http404
+        form = spec.form(claim, request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Corrigez le formulaire ci-dessous."))
+            return self.review(request, claim, bound=(spec.decision, form), status=400)
+        try:
+            done = spec.apply(claim, request.user, form)
+        except REFUSALS as refused:
+            messages.error(request, refusal_text(refused))
+            claim = self._claim(request, pk)  # as it is now
+            return self.review(request, claim, bound=(spec.decision, form), status=409)
+        messages.success(request, spec.success(done))
+        return redirect("admin:claims_claim_change", claim.pk)
+
+    def document_view(self, request: HttpRequest, pk: int, document_pk: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        document = get_object_or_404(SupportingDocument, pk=document_pk, claim_id=pk)
+        return document_response(
+            document.file, download_name=f"justificatif-{pk}-{document.pk}"
+        )
+
+
+def report_batch(request: HttpRequest, outcome: services.BatchOutcome) -> None:
+    """Say what went into a new batch and what was left out, and why."""
+    batch = outcome.batch
+    count = batch.claims.count()
+    messages.success(
+        request,
+        ngettext(
+            "Lot %(ref)s constitué : %(n)d état de frais mis en paiement.",
+            "Lot %(ref)s constitué : %(n)d états de frais mis en paiement.",
+            count,
+        )
+        % {"ref": batch.reference, "n": count},
+    )
+    shown = outcome.excluded[:20]
+    for claim, why in shown:
+        messages.warning(
+            request,
+            _("N° %(pk)d (%(who)s) laissé de côté : %(why)s.")
+            % {"pk": claim.pk, "who": claim.assignment.participant, "why": why},
+        )
+    if len(outcome.excluded) > len(shown):
+        messages.warning(
+            request,
+            _("… et %d autres laissés de côté.") % (len(outcome.excluded) - len(shown)),
+        )

@@ -1,0 +1,24 @@
+"""The dashboard on the back-office home page (`claims.dashboard`).
+
+The admin site is Django's default one, already adjusted in
+`accounts/admin.py`; its home view is wrapped here to add the dashboard of
+the chosen session (`?session=<id>`, the current one by default).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from claims.dashboard import dashboard
+
+_site_index = admin.site.index
+
+
+def index_with_dashboard(request, extra_context=None):
+    session = request.GET.get("session", "")
+    board = dashboard(int(session) if session.isdigit() else None)
+    return _site_index(request, {"dashboard": board, **(extra_context or {})})
+
+
+admin.site.index = index_with_dashboard
+admin.site.index_template = "admin/claims/dashboard_index.html"
