@@ -87,3 +87,137 @@ def test_a_refused_transition_changes_nothing_and_logs_nothing(convoked_claim, m
     convoked_claim.refresh_from_db()
     assert convoked_claim.status == ClaimStatus.DRAFT
     assert AuditEvent.objects.count() == before
+
+
+def test_many_objects_move_together_or_none_does(manager):
+    from claims.models import Claim
+    from claims.services import convocation_issue
+    from imagin.workflow import apply_transitions
+    from tests.factories import AssignmentFactory
+
+    claims = [
+        convocation_issue(assignment=AssignmentFactory(), by=manager) for _ in range(3)
+    ]
+    claims[2].status = ClaimStatus.PAID  # as read: a paid claim cannot move
+    with pytest.raises(TransitionNotAllowed):
+        apply_transitions(
+            claims,
+            table=CLAIM_TRANSITIONS,
+            to_status=ClaimStatus.CANCELLED,
+            by=manager,
+            action="claims.claim.cancelled",
+        )
+    assert set(Claim.objects.values_list("status", flat=True)) == {"draft"}
+    apply_transitions(
+        claims[:2],
+        table=CLAIM_TRANSITIONS,
+        to_status=ClaimStatus.CANCELLED,
+        by=manager,
+        action="claims.claim.cancelled",
+        data={"reason": "lot"},
+        values={"status_before_cancel": "draft"},
+    )
+    for claim in claims[:2]:
+        claim.refresh_from_db()
+        assert (claim.status, claim.status_before_cancel) == ("cancelled", "draft")
+        event = AuditEvent.objects.for_object(claim).latest("pk")
+        assert (event.from_status, event.to_status, event.actor) == (
+            "draft",
+            "cancelled",
+            manager,
+        )
+        assert event.data == {"reason": "lot"}
+
+
+# ------------------------------------------------------------ back-office
+
+
+@pytest.fixture
+def logged(convoked_claim, manager, participant):
+    audit_log(actor=participant, action="claims.claim.saved", target=convoked_claim)
+    return convoked_claim
+
+
+def test_the_log_is_read_only_in_the_back_office_even_for_a_superuser(
+    client, logged, django_user_model
+):
+    from django.urls import reverse
+
+    root = django_user_model.objects.create_superuser("racine", "r@x.invalid", "x" * 20)
+    root.is_staff = True
+    root.save()
+    client.force_login(root)
+    event = AuditEvent.objects.first()
+    assert client.get(reverse("admin:imagin_auditevent_add")).status_code == 403
+    page = client.get(reverse("admin:imagin_auditevent_change", args=[event.pk]))
+    assert page.status_code == 200 and 'name="action"' not in page.content.decode()
+    assert (
+        client.post(
+            reverse("admin:imagin_auditevent_change", args=[event.pk]), {"action": "x"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            reverse("admin:imagin_auditevent_delete", args=[event.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    listing = client.post(
+        reverse("admin:imagin_auditevent_changelist"),
+        {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
+    )
+    assert listing.status_code in (200, 302)
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_the_log_filters_by_author_action_object_and_date(
+    client, logged, manager, participant
+):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    client.force_login(manager)
+    url = reverse("admin:imagin_auditevent_changelist")
+
+    def listed(query: str) -> set[str]:
+        response = client.get(url + query)
+        assert response.status_code == 200, query
+        return {e.action for e in response.context["cl"].result_list}
+
+    assert listed("?auteur=Durand") == {"claims.claim.saved"}
+    assert listed(f"?auteur={participant.username}") == {"claims.claim.saved"}
+    assert listed("?auteur=personne") == set()
+    assert listed("?action=claims.claim.opened") == {"claims.claim.opened"}
+    today = timezone.localdate()
+    assert "claims.claim.saved" in listed(
+        f"?created_at__year={today.year}&created_at__month={today.month}"
+    )
+    from imagin.admin import audit_history_url
+
+    assert listed(audit_history_url(logged)[len(url) :]) == {
+        "claims.claim.opened",
+        "claims.claim.saved",
+    }
+    html = client.get(url + "?auteur=Durand").content.decode()
+    # The typed author stays in its box; the object links to its page.
+    assert 'value="Durand"' in html
+    assert reverse("admin:claims_claim_change", args=[logged.pk]) in html
+
+
+def test_convocations_and_financial_files_link_to_their_history(
+    client, logged, manager, participant
+):
+    from django.urls import reverse
+
+    from tests.claims.review_helpers import checked_financial_file
+
+    file = checked_financial_file(participant, manager)
+    client.force_login(manager)
+    for page in (
+        reverse("admin:missions_assignment_change", args=[logged.assignment_id]),
+        reverse("admin:accounts_financialfile_change", args=[file.pk]),
+    ):
+        html = client.get(page).content.decode()
+        assert "Voir son historique dans le journal d" in html, page
+        assert "target_id=" in html

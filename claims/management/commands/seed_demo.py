@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -21,17 +20,13 @@ from django.utils import timezone
 from accounts.models import (
     Commune,
     Establishment,
-    ExternalParticipantRequest,
-    FinancialFile,
     User,
 )
 from accounts.roles import MANAGER
-from accounts.services import external_request_submit, financial_file_save
+from claims import demo
 from claims.models import ConvocationRun
 from claims.runs import run_execute
-from claims.services import convocation_issue
 from missions.models import (
-    Assignment,
     Availability,
     Centre,
     Competence,
@@ -42,22 +37,12 @@ from missions.models import (
     Mission,
     MissionType,
 )
-from missions.services import assignment_create
 
 DEMO_LOGINS = [
     ("gestionnaire", "demo-gestion-2027", "gestionnaire de la division des examens"),
     ("enseignant", "demo-enseignant-2027", "enseignant (agent de l'académie)"),
     ("E2027001", "demo-externe-2027", "intervenant extérieur, jamais connecté"),
 ]
-
-
-# The smallest PDF a viewer opens: a blank page, standing in for a scanned RIB.
-DEMO_RIB_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -346,7 +331,7 @@ class Command(BaseCommand):
                     defaults={"session": session},
                 )
 
-        self.financial_data(teacher, external)
+        demo.financial_data(teacher, external)
 
         for participant, item in [
             (teacher, philo_correction),
@@ -355,44 +340,20 @@ class Command(BaseCommand):
             (teacher, philo_surveillance),
             (external, bts_correction),
         ]:
-            self.convoke(participant, item, by=manager)
+            demo.convoke(participant, item, by=manager)
+        demo.back_office_history(
+            manager=manager,
+            teacher=teacher,
+            oral=oral_interrogation,
+            bts_correction=bts_correction,
+            philo_correction=philo_correction,
+        )
         if not ConvocationRun.objects.exists():
             # One control print in the history, as the division would start.
             run = ConvocationRun.objects.create(
                 kind=ConvocationRun.Kind.CONTROL, session=session, created_by=manager
             )
             run_execute(run.pk)
-
-    def financial_data(self, teacher: User, external: User) -> None:
-        """A financial file for the teacher to check; a request waiting for review."""
-        if not FinancialFile.objects.filter(user=teacher).exists():
-            financial_file_save(
-                user=teacher,
-                by=teacher,
-                holder="Paul Durand",
-                iban="FR7630006000011234567890189",
-                bic="AGRIFRPP",
-            )
-        if not ExternalParticipantRequest.objects.exists():
-            external_request_submit(
-                fields={
-                    "category": ExternalParticipantRequest.Category.PRIVATE,
-                    "last_name": "Petit",
-                    "first_name": "Jeanne",
-                    "birth_date": date(1968, 3, 14),
-                    "email": "jeanne.petit@exemple.invalid",
-                    "phone": "06 00 00 00 00",
-                    "address": "8 rue des Carmes",
-                    "postal_code": "76000",
-                    "commune_name": "Rouen",
-                    "employer": "Cabinet Petit, expertise comptable",
-                    "disciplines_taught": "Comptabilité, fiscalité",
-                    "holder": "Jeanne Petit",
-                    "iban": "FR7630006000011234567890189",
-                    "bic": "AGRIFRPP",
-                },
-                rib_document=ContentFile(DEMO_RIB_PDF, name="rib-jeanne-petit.pdf"),
-            )
 
     def user(self, username: str, password: str, **fields: Any) -> User:
         user, created = User.objects.get_or_create(username=username, defaults=fields)
@@ -401,16 +362,3 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save(update_fields=["password"])
         return user
-
-    def convoke(self, participant: User, mission: Mission, *, by: User) -> None:
-        if Assignment.objects.filter(mission=mission, participant=participant).exists():
-            return
-        # Demo history: these missions are already under way or over, outside
-        # the declared availability, so they are recorded as overrides.
-        assignment = assignment_create(
-            mission=mission,
-            participant=participant,
-            by=by,
-            override_reason="Données de démonstration (missions déjà convoquées)",
-        )
-        convocation_issue(assignment=assignment, by=by)
