@@ -329,6 +329,7 @@ HISTORY_LABELS = {
     "claims.claim.in_payment": _("Mis en paiement"),
     "claims.claim.payment_cancelled": _("Retiré de la mise en paiement (lot annulé)"),
     "claims.claim.paid": _("Payé"),
+    "claims.claim.reminded": _("Relance envoyée : la date limite approche"),
 }
 
 

@@ -306,6 +306,23 @@ if TRAVEL_RATE_ZONE not in {"mainland", "pacific", "wallis"}:
         f"not {TRAVEL_RATE_ZONE!r}."
     )
 FINANCIAL_FILE_VALIDITY_MONTHS = env.int("FINANCIAL_FILE_VALIDITY_MONTHS", default=24)
+# Reminders of claims still to complete, so many days before the session's
+# deadline (`manage.py send_claim_reminders`, run daily).
+try:
+    CLAIM_REMINDER_DAYS = sorted(
+        {
+            int(days)
+            for days in env.list("CLAIM_REMINDER_DAYS", default=["14", "3"])
+            if days.strip()
+        },
+        reverse=True,
+    )
+except ValueError:
+    CLAIM_REMINDER_DAYS = [-1]
+if any(days < 0 for days in CLAIM_REMINDER_DAYS):
+    raise ImproperlyConfigured(
+        "CLAIM_REMINDER_DAYS is a list of days before the deadline, e.g. 14,3."
+    )
 # Payroll needs the social security number (NIR) in some académies only.
 FINANCIAL_FILE_REQUIRES_NIR = env.bool("FINANCIAL_FILE_REQUIRES_NIR", default=False)
 

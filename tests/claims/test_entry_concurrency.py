@@ -3,48 +3,15 @@ cleanly, the other is told; nothing is half-written (real transactions)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from claims import services
 from claims.models import Claim, ClaimStatus
 from claims.services import ClaimChanged
 from imagin.audit import AuditEvent
+from tests.claims.concurrency import ROW_LOCKS, race
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    # Row locks (SELECT ... FOR UPDATE) are PostgreSQL's; CI runs on it.
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="verrous de ligne : PostgreSQL"
-    ),
-]
-
-
-def race(*calls):
-    """Run the calls in threads started together; return each one's outcome."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        try:
-            outcomes[index] = call()
-        except Exception as error:  # noqa: BLE001 - the outcome is the point
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=run, args=(index, call))
-        for index, call in enumerate(calls)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+pytestmark = [pytest.mark.django_db(transaction=True), ROW_LOCKS]
 
 
 @pytest.fixture
