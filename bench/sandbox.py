@@ -19,7 +19,10 @@ os.environ.update(
     FIELD_ENCRYPTION_KEYS="dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5MzI=",
     STATIC_MANIFEST="false",
     TASKS_BACKEND="immediate",
-    DATABASE_URL=f"sqlite:///{WORKDIR}/bench.sqlite3",
+    # BENCH_DATABASE_URL: an empty database to use instead (e.g. PostgreSQL).
+    DATABASE_URL=os.environ.get(
+        "BENCH_DATABASE_URL", f"sqlite:///{WORKDIR}/bench.sqlite3"
+    ),
     EMAIL_URL="memorymail://",
     MEDIA_ROOT=WORKDIR,
     LOG_LEVEL="WARNING",

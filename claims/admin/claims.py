@@ -167,13 +167,20 @@ class ClaimAdmin(admin.ModelAdmin):
         return ClaimChangeList
 
     def get_search_results(self, request, queryset, search_term):
+        """Names and numbers as usual, and a claim's own number ("n° 123")."""
+        filtered = queryset  # the list filters in force apply to the number too
         queryset, may_have_duplicates = super().get_search_results(
             request, queryset, search_term
         )
-        term = search_term.strip().lstrip("n°").strip()
+        term = search_term.strip().removeprefix("n°").strip()
         if term.isdigit() and len(term) < 12:
-            queryset |= self.model.objects.filter(pk=int(term))
+            queryset |= filtered.filter(pk=int(term))
         return queryset, may_have_duplicates
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {"title": _("États de frais mission"), **(extra_context or {})}
+        )
 
     # -- columns
 

@@ -1,0 +1,199 @@
+"""Benchmark: the exam division's end of session, on a thousand claims.
+
+Builds a throw-away database (SQLite, or the empty database named by
+BENCH_DATABASE_URL, e.g. PostgreSQL) with N submitted claims of N/2
+participants whose bank details are checked, then times what two managers do
+in the back-office, through the pages (Django's test client, the whole
+request): the dashboard, one page of the queue, validating all the claims at
+once (the bulk action, e-mails included), putting them into payment, the
+file for the financial system, the batch recap PDF, marking the batch paid.
+
+    .venv/bin/python bench/back_office.py [claims]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import timedelta
+
+import sandbox  # noqa: F401  (sets Django up first)
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Commune, FinancialFile, User
+from accounts.roles import MANAGER
+from claims.models import Claim, PaymentBatch
+from missions.models import (
+    Assignment,
+    Centre,
+    Discipline,
+    Epreuve,
+    Exam,
+    ExamSession,
+    Mission,
+    MissionType,
+)
+
+IBAN = "FR7630006000011234567890189"
+
+
+def build(count: int) -> User:
+    call_command("migrate", verbosity=0)
+    rouen = Commune.objects.create(insee_code="76540", name="Rouen")
+    manager = User.objects.create(
+        username="gestionnaire", first_name="Claire", last_name="Martin", is_staff=True
+    )
+    manager.groups.add(Group.objects.get(name=MANAGER))
+    session = ExamSession.objects.create(
+        name="Session 2027",
+        year=2027,
+        claim_deadline=timezone.localdate() + timedelta(days=60),
+    )
+    exam = Exam.objects.create(
+        session=session,
+        code="BACGEN",
+        name="Baccalauréat général",
+        copy_rate_level="5",
+        hour_rate_level="3",
+    )
+    discipline = Discipline.objects.create(code="PHILO", name="Philosophie")
+    epreuve = Epreuve.objects.create(
+        exam=exam, code="PHILO", name="Philosophie", discipline=discipline
+    )
+    kind = MissionType.objects.create(
+        code="CORRECTION", name="Correction", payment_basis="per_copy"
+    )
+    centre = Centre.objects.create(
+        code="C1", name="Lycée Pierre-Corneille", address="1 rue", commune=rouen
+    )
+    start = timezone.now() - timedelta(days=10)
+    missions = [
+        Mission.objects.create(
+            exam=exam,
+            epreuve=epreuve,
+            mission_type=kind,
+            centre=centre,
+            starts_at=start + timedelta(days=n),
+            ends_at=start + timedelta(days=n, hours=8),
+            planned_volume=40,
+            staffing_need=count,
+        )
+        for n in range(2)
+    ]
+    people = User.objects.bulk_create(
+        User(
+            username=f"correcteur{n}",
+            first_name="Camille",
+            last_name=f"Correcteur{n}",
+            email=f"correcteur{n}@exemple.invalid",
+            commune=rouen,
+            password="!",
+        )
+        for n in range(max(count // 2, 1))
+    )
+    FinancialFile.objects.bulk_create(
+        FinancialFile(
+            user=person,
+            holder=person.get_full_name(),
+            iban=IBAN,
+            bic="AGRIFRPP",
+            status="checked",
+            updated_at=timezone.now(),
+            checked_at=timezone.now(),
+        )
+        for person in people
+    )
+    assignments = Assignment.objects.bulk_create(
+        Assignment(
+            mission=missions[n // len(people) % 2],
+            participant=people[n % len(people)],
+            status="convoked",
+            convoked_at=timezone.now(),
+        )
+        for n in range(count)
+    )
+    Claim.objects.bulk_create(
+        Claim(
+            assignment=assignment,
+            status="submitted",
+            copies_declared=30 + n % 20,
+            submitted_at=timezone.now() - timedelta(minutes=n),
+            steps_done=["mission", "service"],
+        )
+        for n, assignment in enumerate(assignments)
+    )
+    return manager
+
+
+def timed(label: str, call, note: str = ""):
+    began = time.perf_counter()
+    response = call()
+    elapsed = time.perf_counter() - began
+    assert response.status_code in (200, 302), (label, response.status_code)
+    print(f"{label:<34}{elapsed * 1000:>9.0f} ms  {note}")
+    return response
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    manager = build(count)
+    client = Client()
+    client.force_login(manager)
+    queue = reverse("admin:claims_claim_changelist")
+    ids = list(Claim.objects.values_list("pk", flat=True))
+    print(
+        f"claims                            {count} (submitted, bank details checked)"
+    )
+    timed("dashboard", lambda: client.get(reverse("admin:index")))
+    timed("queue, first page (50)", lambda: client.get(queue))
+    timed(
+        "validate all (bulk action)",
+        lambda: client.post(
+            queue, {"action": "approve_selected", "_selected_action": ids}
+        ),
+        f"{len(mail.outbox)} e-mails",
+    )
+    validated = Claim.objects.filter(status="approved").count()
+    print(f"{'':<34}{validated} validated, {len(mail.outbox)} e-mails sent")
+    timed(
+        "put into payment (one batch)",
+        lambda: client.post(
+            queue, {"action": "put_into_payment", "_selected_action": ids}
+        ),
+    )
+    batch = PaymentBatch.objects.get()
+    print(f"{'':<34}{batch.claims.count()} claims in batch {batch.reference}")
+    timed(
+        "dashboard after",
+        lambda: client.get(reverse("admin:index")),
+    )
+    timed(
+        "export file (CSV)",
+        lambda: client.post(
+            reverse("admin:claims_paymentbatch_export", args=[batch.pk])
+        ),
+    )
+    timed(
+        "recap PDF",
+        lambda: client.get(reverse("admin:claims_paymentbatch_recap", args=[batch.pk])),
+    )
+    timed(
+        "batch page",
+        lambda: client.get(
+            reverse("admin:claims_paymentbatch_change", args=[batch.pk])
+        ),
+    )
+    timed(
+        "mark paid",
+        lambda: client.post(reverse("admin:claims_paymentbatch_paid", args=[batch.pk])),
+    )
+    print(f"{'':<34}{len(mail.outbox)} e-mails in all")
+
+
+if __name__ == "__main__":
+    main()
