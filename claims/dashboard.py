@@ -2,9 +2,9 @@
 are worth, the claims waiting for a decision, missions not fully staffed, and
 claims submitted and validated per day.
 
-A fixed number of queries whatever the volume: figures are aggregated by the
-database; only the claims waiting for validation are priced here (their
-estimate), as one page of the queue would be.
+A fixed number of queries whatever the volume, and no claim priced here:
+figures are aggregated by the database, amounts are those frozen by the
+division (each claim waiting shows its estimate in the queue).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from claims import selectors
 from claims.models import Claim, ClaimStatus
+from claims.models.claim import PRICED
 from imagin.audit import AuditEvent
 from missions.models import ExamSession, Mission
 from missions.rules import ACTIVE
@@ -35,8 +35,7 @@ class StatusFigure:
     status: str
     label: str
     count: int
-    amount: Decimal | None  # frozen amounts, or an estimate (see `estimated`)
-    estimated: bool = False
+    amount: Decimal | None  # frozen by the division; None before its decision
 
 
 @dataclass(frozen=True)
@@ -139,35 +138,17 @@ def dashboard(session_id: int | None = None) -> Dashboard:
             travel=Sum("travel_amount"),
         )
     }
-    waiting_claims = list(
-        selectors.claims_for_entry().filter(
-            pk__in=claims.filter(status=ClaimStatus.SUBMITTED).values("pk")
-        )
-    )
-    estimate = sum(
-        (a.total for a in selectors.amounts_of(waiting_claims).values()), Decimal(0)
-    )
     for status in ClaimStatus:
         row = rows.get(status)
         if row is None:
             continue
-        frozen = row["remuneration"] is not None and status in (
-            ClaimStatus.APPROVED,
-            ClaimStatus.IN_PAYMENT,
-            ClaimStatus.PAID,
-        )
-        amount = None
-        if frozen:
-            amount = row["remuneration"] + (row["travel"] or 0)
-        elif status == ClaimStatus.SUBMITTED:
-            amount = estimate
+        frozen = status in PRICED and row["remuneration"] is not None
         board.statuses.append(
             StatusFigure(
                 status,
                 str(status.label),
                 row["count"],
-                amount,
-                estimated=status == ClaimStatus.SUBMITTED,
+                row["remuneration"] + (row["travel"] or 0) if frozen else None,
             )
         )
 

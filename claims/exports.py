@@ -10,6 +10,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -108,6 +109,17 @@ def batch_csv(batch: PaymentBatch) -> tuple[str, bytes, int]:
         rows += 1
     filename = f"mise-en-paiement-{batch.reference}.csv"
     return filename, buffer.getvalue().encode("utf-8"), rows
+
+
+def batch_recap_store(batch_id: int) -> PaymentBatch:
+    """Lay out the batch's recap and keep it with the batch (background task,
+    `claims.tasks`); a batch that has one already is left alone."""
+    batch = PaymentBatch.objects.select_related("created_by").get(pk=batch_id)
+    if not batch.recap:
+        filename, content = batch_recap_pdf(batch)
+        batch.recap.save(filename, ContentFile(content), save=False)
+        PaymentBatch.objects.filter(pk=batch.pk).update(recap=batch.recap.name)
+    return batch
 
 
 def batch_recap_pdf(batch: PaymentBatch) -> tuple[str, bytes]:

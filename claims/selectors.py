@@ -225,13 +225,18 @@ def amounts_of(claims: list[Claim]) -> dict[int, amounts.Amounts]:
     }
 
 
+def claims_for_pricing() -> QuerySet[Claim]:
+    """Claims with what `claim_amounts` reads of their mission and people.
+
+    Trips, meals, nights and lines are read when needed (a claim without a
+    travel part reads none): one claim at a time, that is fewer queries than
+    prefetching them; pages listing claims prefetch them instead.
+    """
+    return Claim.objects.select_related(*CLAIM_RELATED)
+
+
 def claim_for_pricing(pk: int) -> Claim:
-    """A claim with everything `claim_amounts` reads, in one round of queries."""
-    return (
-        Claim.objects.select_related(*CLAIM_RELATED)
-        .prefetch_related("trips", "meals", "nights", "lines")
-        .get(pk=pk)
-    )
+    return claims_for_pricing().get(pk=pk)
 
 
 # ------------------------------------------------------- the back-office

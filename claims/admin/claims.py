@@ -15,6 +15,7 @@ import logging
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -36,6 +37,8 @@ from imagin.admin import audit_history_url
 from missions.models import MissionType
 
 logger = logging.getLogger(__name__)
+# Claims validated per commit by the bulk action.
+BULK_CHUNK = 50
 
 
 # ------------------------------------------------------------------ queue
@@ -255,23 +258,19 @@ class ClaimAdmin(admin.ModelAdmin):
     def approve_selected(self, request, queryset):
         """Validate each selected claim on its own; report every outcome."""
         book = selectors.rate_book()
+        claims = list(
+            queryset.prefetch_related(None)
+            .select_related("assignment__participant")
+            .order_by("pk")
+        )
         outcomes = []
-        claims = queryset.select_related("assignment__participant").order_by("pk")
-        for claim in claims:
-            try:
-                approved = services.claim_approve(
-                    claim=claim, by=request.user, book=book
-                )
-            except REFUSALS as refused:
-                outcomes.append((claim, False, refusal_text(refused)))
-            except Exception:  # one claim must not stop the others
-                logger.exception("Bulk validation of claim %s failed", claim.pk)
-                outcomes.append(
-                    (claim, False, _("Erreur inattendue : réessayez pour celui-ci."))
-                )
-            else:
-                total = format_money(approved.total_amount, approved.currency)
-                outcomes.append((claim, True, _("Validé : %s.") % total))
+        for start in range(0, len(claims), BULK_CHUNK):
+            # One commit per chunk (commits are what a thousand claims wait
+            # on); each claim in its own savepoint (the service's atomic
+            # block), so a refusal undoes that claim only.
+            with transaction.atomic():
+                for claim in claims[start : start + BULK_CHUNK]:
+                    outcomes.append(self._approve_one(claim, request.user, book))
         done = sum(1 for _claim, ok, _text in outcomes if ok)
         return TemplateResponse(
             request,
@@ -285,6 +284,17 @@ class ClaimAdmin(admin.ModelAdmin):
                 "refused": len(outcomes) - done,
             },
         )
+
+    def _approve_one(self, claim: Claim, user, book) -> tuple[Claim, bool, str]:
+        try:
+            approved = services.claim_approve(claim=claim, by=user, book=book)
+        except REFUSALS as refused:
+            return claim, False, refusal_text(refused)
+        except Exception:  # one claim must not stop the others
+            logger.exception("Bulk validation of claim %s failed", claim.pk)
+            return claim, False, _("Erreur inattendue : réessayez pour celui-ci.")
+        total = format_money(approved.total_amount, approved.currency)
+        return claim, True, _("Validé : %s.") % total
 
     @admin.action(
         description=gettext_lazy("Mettre en paiement les états de frais sélectionnés"),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.views import document_response
 from claims import exports, services
 from claims.admin.claims import report_batch
 from claims.admin.decisions import REFUSALS, refusal_text
@@ -228,8 +229,23 @@ class PaymentBatchAdmin(admin.ModelAdmin):
 
     def recap_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         batch = self._batch(request, pk)
-        filename, content = exports.batch_recap_pdf(batch)
-        return _file_response(filename, content, "application/pdf")
+        if not batch.recap:
+            # Not laid out yet (or the worker lost it): ask again; with the
+            # immediate backend it is ready at once.
+            services.payments.schedule_recap(batch)
+            batch = self._batch(request, pk)
+        if not batch.recap:
+            messages.info(
+                request,
+                _(
+                    "Le récapitulatif est en préparation (quelques secondes pour "
+                    "un grand lot) : réessayez dans un instant."
+                ),
+            )
+            return redirect("admin:claims_paymentbatch_change", batch.pk)
+        return document_response(
+            batch.recap, download_name=f"mise-en-paiement-{batch.reference}"
+        )
 
     def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         batch = self._deciding(request, pk)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.storage import private_storage
 from imagin.workflow import TransitionTable
 
 
@@ -27,6 +28,10 @@ PAYMENT_BATCH_TRANSITIONS = TransitionTable(
         B.CANCELLED: set(),
     }
 )
+
+
+def batch_recap_upload_to(batch: PaymentBatch, filename: str) -> str:
+    return f"payment-batches/{batch.pk}/{filename}"
 
 
 class PaymentBatch(models.Model):
@@ -57,6 +62,14 @@ class PaymentBatch(models.Model):
     exported_at = models.DateTimeField(_("exporté le"), null=True, blank=True)
     paid_at = models.DateTimeField(_("payé le"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
+    # Laid out in the background once the batch is made (a thousand claims
+    # take seconds); it records the batch as it was constituted.
+    recap = models.FileField(
+        _("récapitulatif (PDF)"),
+        storage=private_storage,
+        upload_to=batch_recap_upload_to,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("mise en paiement")

@@ -142,7 +142,15 @@ def payment_batch_create(
             },
         )
         notifications.payment_news(payable, "in_payment", batch)
+        transaction.on_commit(lambda: schedule_recap(batch))
         return BatchOutcome(batch, excluded)
+
+
+def schedule_recap(batch: PaymentBatch) -> None:
+    """Have the batch's recap PDF laid out by the background worker."""
+    from claims.tasks import render_payment_batch_recap
+
+    render_payment_batch_recap.enqueue(batch.pk)
 
 
 def claims_payable_until(*, until: date, session_id: int | None = None) -> list[int]:

@@ -173,8 +173,10 @@ def _lock(claim: Claim, by: User, decision: Decision) -> Claim:
 
     Raises PermissionDenied on one's own claim, ValidationError otherwise.
     """
-    Claim.objects.select_for_update(of=("self",)).get(pk=claim.pk)
-    locked = selectors.claim_for_pricing(claim.pk)
+    # One query: the claim's row locked, its mission and people joined.
+    locked = (
+        selectors.claims_for_pricing().select_for_update(of=("self",)).get(pk=claim.pk)
+    )
     allowed, reason = can_decide(locked, by, decision)
     if not allowed:
         if is_own_claim(locked, by):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 
 from claims import services
@@ -379,3 +380,28 @@ def test_putting_selected_claims_into_payment_from_the_queue(
     assert "1 état de frais mis en paiement" in text
     assert f"N° {waiting.pk}" in text and "laissé de côté" in text
     assert list(batch.claims.all()) == [approved]
+
+
+def test_an_unexpected_error_on_one_claim_does_not_stop_the_others(
+    as_manager, participant, manager, monkeypatch
+):
+    claims = [claim_in(S.SUBMITTED, participant, manager) for _ in range(3)]
+    approve = services.claim_approve
+
+    def flaky(*, claim, by, book=None):
+        if claim.pk != claims[1].pk:
+            return approve(claim=claim, by=by, book=book)
+        with transaction.atomic():  # as a failure inside the service would be
+            approve(claim=claim, by=by, book=book)
+            raise RuntimeError("connexion perdue")
+
+    monkeypatch.setattr(services, "claim_approve", flaky)
+    response = as_manager.post(
+        QUEUE,
+        {"action": "approve_selected", "_selected_action": [c.pk for c in claims]},
+    )
+    assert response.status_code == 200
+    assert "Erreur inattendue" in page_text(response)
+    statuses = dict(Claim.objects.values_list("pk", "status"))
+    # Undone for that claim only; the others of the same commit are kept.
+    assert [statuses[c.pk] for c in claims] == [S.APPROVED, S.SUBMITTED, S.APPROVED]

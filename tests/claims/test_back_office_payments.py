@@ -81,10 +81,42 @@ def test_the_export_is_a_post_returns_the_file_and_is_recorded(as_manager, batch
     assert "Marquer le lot comme payé" in text and "Annuler le lot" not in text
 
 
-def test_the_recap_pdf_downloads(as_manager, batch):
+def test_the_recap_pdf_is_laid_out_once_then_downloaded(as_manager, batch):
+    # The test's transaction never commits: the recap was not laid out yet,
+    # and the page asks for it (the immediate backend does it at once).
+    assert not batch.recap
     response = as_manager.get(url("recap", batch))
     assert response["Content-Type"] == "application/pdf"
-    assert "Total du lot" in pdf_text(response.content)
+    content = b"".join(response.streaming_content)
+    assert "Total du lot" in pdf_text(content)
+    batch.refresh_from_db()
+    stored = batch.recap.name
+    assert stored.endswith(".pdf")
+    again = as_manager.get(url("recap", batch))
+    assert b"".join(again.streaming_content) == content
+    batch.refresh_from_db()
+    assert batch.recap.name == stored
+
+
+def test_a_recap_not_ready_says_so(as_manager, batch, monkeypatch):
+    from claims.services import payments
+
+    monkeypatch.setattr(payments, "schedule_recap", lambda batch: None)
+    response = as_manager.get(url("recap", batch), follow=True)
+    assert "Le récapitulatif est en préparation" in page_text(response)
+
+
+def test_a_new_batch_has_its_recap_laid_out_in_the_background(
+    participant, manager, django_capture_on_commit_callbacks
+):
+    from claims import services
+
+    checked_financial_file(participant, manager)
+    claim = claim_in(S.APPROVED, participant, manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.payment_batch_create(claim_ids=[claim.pk], by=manager).batch
+    batch.refresh_from_db()
+    assert batch.recap.name.endswith(f"mise-en-paiement-{batch.reference}.pdf")
 
 
 def test_cancelling_needs_a_reason_and_frees_the_claims(as_manager, batch):
