@@ -35,13 +35,7 @@ from accounts.roles import MANAGER
 from claims.models import Claim, PaymentBatch
 from missions.models import (
     Assignment,
-    Centre,
-    Discipline,
-    Epreuve,
-    Exam,
-    ExamSession,
     Mission,
-    MissionType,
 )
 
 IBAN = "FR7630006000011234567890189"
@@ -54,28 +48,7 @@ def build(count: int) -> User:
         username="gestionnaire", first_name="Claire", last_name="Martin", is_staff=True
     )
     manager.groups.add(Group.objects.get(name=MANAGER))
-    session = ExamSession.objects.create(
-        name="Session 2027",
-        year=2027,
-        claim_deadline=timezone.localdate() + timedelta(days=60),
-    )
-    exam = Exam.objects.create(
-        session=session,
-        code="BACGEN",
-        name="Baccalauréat général",
-        copy_rate_level="5",
-        hour_rate_level="3",
-    )
-    discipline = Discipline.objects.create(code="PHILO", name="Philosophie")
-    epreuve = Epreuve.objects.create(
-        exam=exam, code="PHILO", name="Philosophie", discipline=discipline
-    )
-    kind = MissionType.objects.create(
-        code="CORRECTION", name="Correction", payment_basis="per_copy"
-    )
-    centre = Centre.objects.create(
-        code="C1", name="Lycée Pierre-Corneille", address="1 rue", commune=rouen
-    )
+    _session, exam, epreuve, kind, centre = sandbox.philosophy_correction(rouen)
     start = timezone.now() - timedelta(days=10)
     missions = [
         Mission.objects.create(

@@ -27,13 +27,8 @@ from claims import runs  # noqa: E402
 from claims.models import Claim, ConvocationRun  # noqa: E402
 from missions.models import (  # noqa: E402
     Assignment,
-    Centre,
-    Discipline,
-    Epreuve,
-    Exam,
     ExamSession,
     Mission,
-    MissionType,
 )
 
 
@@ -43,37 +38,8 @@ def build(participants: int) -> tuple[ExamSession, User]:
     rouen = Commune.objects.create(insee_code="76540", name="Rouen")
     havre = Commune.objects.create(insee_code="76351", name="Le Havre")
     manager = User.objects.create(username="gestionnaire", is_staff=True)
-    session = ExamSession.objects.create(
-        name="Session 2027",
-        year=2027,
-        claim_deadline=timezone.localdate() + timedelta(90),
-    )
-    exam = Exam.objects.create(
-        session=session,
-        code="BACGEN",
-        name="Baccalauréat général",
-        copy_rate_level="5",
-        hour_rate_level="3",
-    )
-    discipline = Discipline.objects.create(code="PHILO", name="Philosophie")
-    epreuve = Epreuve.objects.create(
-        exam=exam,
-        code="PHILO",
-        name="Philosophie",
-        discipline=discipline,
-        form="written",
-    )
-    kind = MissionType.objects.create(
-        code="CORRECTION",
-        name="Correction",
-        payment_basis="per_copy",
-        instructions="Stylo rouge, calculatrice interdite.",
-    )
-    centre = Centre.objects.create(
-        code="LYC",
-        name="Lycée Jules-Siegfried",
-        address="1 rue Dumé-d'Aplemont",
-        commune=havre,
+    session, exam, epreuve, kind, centre = sandbox.philosophy_correction(
+        havre, instructions="Stylo rouge, calculatrice interdite."
     )
     start = timezone.now() + timedelta(days=30)
     missions = Mission.objects.bulk_create(

@@ -26,13 +26,8 @@ from claims import recap, selectors  # noqa: E402
 from claims.models import Claim, Meal, Trip  # noqa: E402
 from missions.models import (  # noqa: E402
     Assignment,
-    Centre,
-    Discipline,
-    Epreuve,
-    Exam,
     ExamSession,
     Mission,
-    MissionType,
 )
 
 
@@ -43,28 +38,7 @@ def build(count: int) -> tuple[User, ExamSession]:
     teacher = User.objects.create(
         username="enseignant", first_name="Paul", last_name="Durand", commune=rouen
     )
-    session = ExamSession.objects.create(
-        name="Session 2027",
-        year=2027,
-        claim_deadline=timezone.localdate() + timedelta(days=60),
-    )
-    exam = Exam.objects.create(
-        session=session,
-        code="BACGEN",
-        name="Baccalauréat général",
-        copy_rate_level="5",
-        hour_rate_level="3",
-    )
-    discipline = Discipline.objects.create(code="PHILO", name="Philosophie")
-    epreuve = Epreuve.objects.create(
-        exam=exam, code="PHILO", name="Philosophie", discipline=discipline
-    )
-    kind = MissionType.objects.create(
-        code="CORRECTION", name="Correction", payment_basis="per_copy"
-    )
-    centre = Centre.objects.create(
-        code="C1", name="Lycée Jules-Siegfried", address="1 rue", commune=havre
-    )
+    session, exam, epreuve, kind, centre = sandbox.philosophy_correction(havre)
     start = timezone.now() - timedelta(days=40)
     for index in range(count):
         mission = Mission.objects.create(

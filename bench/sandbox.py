@@ -36,3 +36,53 @@ os.environ.update(
 import django  # noqa: E402
 
 django.setup()
+
+
+def philosophy_correction(centre_commune, **mission_type):
+    """The same scene for every benchmark: the baccalauréat of session 2027
+    (taux 5 per copy), its philosophy paper, a correction mission type and a
+    centre in `centre_commune`. Returns (session, exam, épreuve, type, centre).
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from missions.models import (
+        Centre,
+        Discipline,
+        Epreuve,
+        Exam,
+        ExamSession,
+        MissionType,
+    )
+
+    session = ExamSession.objects.create(
+        name="Session 2027",
+        year=2027,
+        claim_deadline=timezone.localdate() + timedelta(days=90),
+    )
+    exam = Exam.objects.create(
+        session=session,
+        code="BACGEN",
+        name="Baccalauréat général",
+        copy_rate_level="5",
+        hour_rate_level="3",
+    )
+    discipline = Discipline.objects.create(code="PHILO", name="Philosophie")
+    epreuve = Epreuve.objects.create(
+        exam=exam,
+        code="PHILO",
+        name="Philosophie",
+        discipline=discipline,
+        form="written",
+    )
+    kind = MissionType.objects.create(
+        code="CORRECTION", name="Correction", payment_basis="per_copy", **mission_type
+    )
+    centre = Centre.objects.create(
+        code="LYC",
+        name="Lycée Jules-Siegfried",
+        address="1 rue",
+        commune=centre_commune,
+    )
+    return session, exam, epreuve, kind, centre
