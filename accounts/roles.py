@@ -50,6 +50,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.*",
         "missions.*",
         "claims.*",
+        # Deciding on claims and paying them is the exam division's work.
+        "!claims.change_claim",
+        "!claims.add_paymentbatch",
+        "!claims.change_paymentbatch",
         "auth.view_group",
         "imagin.view_auditevent",
     ],

@@ -183,6 +183,12 @@ def priced_line(
     return Line(kind, label, day, quantity, unit_rate, amount)
 
 
+def missing_manager_amount() -> str:
+    """The problem of a manager-entered mission whose amount is not entered
+    yet: the division's to solve, never the participant's."""
+    return _("Le montant de cette mission est saisi par le gestionnaire.")
+
+
 def _service_lines(
     service: ServiceInput, book: RateBook
 ) -> tuple[list[Line], list[str]]:
@@ -191,7 +197,7 @@ def _service_lines(
         return [], []
     if basis == "manager_entered":
         if service.manager_amount is None:
-            return [], [_("Le montant de cette mission est saisi par le gestionnaire.")]
+            return [], [missing_manager_amount()]
         return [
             priced_line(
                 kind=REMUNERATION,

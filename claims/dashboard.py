@@ -19,13 +19,13 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from claims import selectors
 from claims.models import Claim, ClaimStatus
 from claims.models.claim import PRICED
 from imagin.audit import AuditEvent
 from missions.models import ExamSession, Mission
 from missions.rules import ACTIVE
 
-WAITING = (ClaimStatus.SUBMITTED, ClaimStatus.NOT_PERFORMED)
 CHART_DAYS = 30
 UNDERSTAFFED_SHOWN = 10
 
@@ -152,11 +152,11 @@ def dashboard(session_id: int | None = None) -> Dashboard:
             )
         )
 
-    board.waiting = sum(rows[s]["count"] for s in WAITING if s in rows)
+    waiting = claims.filter(selectors.awaiting_decision())
+    board.waiting = waiting.count()
     board.oldest_waiting = (
-        claims.filter(status__in=WAITING)
-        .select_related("assignment__participant")
-        .order_by("submitted_at", "pk")
+        waiting.select_related("assignment__participant")
+        .order_by(selectors.WAITING_ORDER, "pk")
         .first()
     )
 

@@ -39,12 +39,16 @@ CSV_COLUMNS = (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def batch_claims(batch: PaymentBatch) -> QuerySet[Claim]:
-    """The batch's claims with what its documents show, in a fixed order."""
+def batch_claims(batch: PaymentBatch, bank_details: bool = False) -> QuerySet[Claim]:
+    """The batch's claims with what its documents show, in a fixed order; with
+    `bank_details`, their participants' financial files (decrypted: only for
+    the file sent to the financial system)."""
+    related = ["assignment__participant__financial_file"] if bank_details else []
     return (
         Claim.objects.filter(payment_batch=batch)
         .select_related(
-            "assignment__participant__financial_file",
+            *related,
+            "assignment__participant",
             "assignment__mission__mission_type",
             "assignment__mission__exam",
             "assignment__mission__epreuve",
@@ -84,7 +88,7 @@ def batch_csv(batch: PaymentBatch) -> tuple[str, bytes, int]:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     rows = 0
-    for claim in batch_claims(batch):
+    for claim in batch_claims(batch, bank_details=True):
         participant = claim.assignment.participant
         mission = claim.assignment.mission
         file = getattr(participant, "financial_file", None)
@@ -111,11 +115,15 @@ def batch_csv(batch: PaymentBatch) -> tuple[str, bytes, int]:
     return filename, buffer.getvalue().encode("utf-8"), rows
 
 
+def recap_ready(batch: PaymentBatch) -> bool:
+    return bool(batch.recap) and batch.recap.storage.exists(batch.recap.name)
+
+
 def batch_recap_store(batch_id: int) -> PaymentBatch:
     """Lay out the batch's recap and keep it with the batch (background task,
     `claims.tasks`); a batch that has one already is left alone."""
     batch = PaymentBatch.objects.select_related("created_by").get(pk=batch_id)
-    if not batch.recap:
+    if not recap_ready(batch):
         filename, content = batch_recap_pdf(batch)
         batch.recap.save(filename, ContentFile(content), save=False)
         PaymentBatch.objects.filter(pk=batch.pk).update(recap=batch.recap.name)

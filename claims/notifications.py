@@ -106,6 +106,14 @@ PAYMENT = {
         _("Vos états de frais sont payés"),
         _("Le paiement des états de frais suivants a été effectué :"),
     ),
+    "payment_cancelled": (
+        _("La mise en paiement de vos états de frais est reportée"),
+        _(
+            "La division des examens et concours a retiré de la mise en paiement "
+            "les états de frais suivants ; ils restent validés et seront mis en "
+            "paiement dans un prochain lot :"
+        ),
+    ),
 }
 
 

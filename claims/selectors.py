@@ -10,14 +10,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from claims import amounts
+from claims import amounts, flow
 from claims.models import Claim, ClaimStatus, RateTable, Trip
 from claims.rate_book import RateBook, TableSnapshot
 from imagin.audit import AuditEvent
+from missions.models import MissionType
 
 # Claims whose car kilometres count in the participant's yearly total: the
 # ones declared final or paid (ARCHITECTURE.md, interpretations).
@@ -261,15 +262,48 @@ def claim_for_review(pk: int) -> Claim:
     )
 
 
+def ready_to_validate() -> Q:
+    """Claims a manager can validate now: validated by their participant; or,
+    when the participant has nothing to type (no quantity, no travel), once
+    the mission has started and, for a manager-entered one, its amount is
+    entered (drafts or sent back)."""
+    basis = MissionType.PaymentBasis
+    mission = "assignment__mission__"
+    nothing_to_type = Q(has_travel_part=False) & ~Q(
+        **{f"{mission}mission_type__payment_basis__in": list(flow.SERVICE_FIELDS)}
+    )
+    amount_known = ~Q(
+        **{f"{mission}mission_type__payment_basis": basis.MANAGER_ENTERED}
+    ) | Q(manager_amount__isnull=False)
+    return Q(status=ClaimStatus.SUBMITTED) | (
+        Q(status__in=(ClaimStatus.DRAFT, ClaimStatus.RETURNED))
+        & nothing_to_type
+        & amount_known
+        & Q(**{f"{mission}starts_at__lte": timezone.now()})
+        & ~Q(**{f"{mission}mission_type__payment_basis": basis.UNPAID})
+    )
+
+
+def awaiting_decision() -> Q:
+    """What the division has to decide on: claims ready to validate, and
+    missions declared not performed, to close."""
+    return ready_to_validate() | Q(status=ClaimStatus.NOT_PERFORMED)
+
+
 def next_to_review(by, after: Claim | None = None) -> Claim | None:
     """The claim waiting longest for a decision that `by` may take (not their
     own), other than `after`."""
-    claims = Claim.objects.filter(
-        status__in=(ClaimStatus.SUBMITTED, ClaimStatus.NOT_PERFORMED)
-    ).exclude(assignment__participant=by)
+    claims = Claim.objects.filter(awaiting_decision()).exclude(
+        assignment__participant=by
+    )
     if after is not None:
         claims = claims.exclude(pk=after.pk)
-    return claims.order_by("submitted_at", "pk").first()
+    return claims.order_by(WAITING_ORDER, "pk").first()
+
+
+# Oldest waiting first: validated by the participant longest ago, then the
+# claims without a submission (the division's own), by mission date.
+WAITING_ORDER = F("submitted_at").asc(nulls_last=True)
 
 
 # ------------------------------------------------ the participant's claims
@@ -346,14 +380,19 @@ class HistoryEntry:
     why: str
 
 
-def claim_history(claim: Claim) -> list[HistoryEntry]:
-    """Who did what on the claim, when and why, oldest first (one query)."""
+def claim_history(claim: Claim, for_staff: bool = False) -> list[HistoryEntry]:
+    """Who did what on the claim, when and why, oldest first (one query).
+
+    The division's own notes (on an amount entered, a closure) are shown to
+    staff only; reasons and the participant's comments to everyone.
+    """
+    keys = ("reason", "comment", "note") if for_staff else ("reason", "comment")
     return [
         HistoryEntry(
             when=event.created_at,
             who=event.actor_label,
             what=str(HISTORY_LABELS.get(event.action, event.action)),
-            why=event.data.get("reason") or event.data.get("comment") or "",
+            why=next((event.data[key] for key in keys if event.data.get(key)), ""),
         )
         for event in AuditEvent.objects.for_object(claim).order_by("created_at", "pk")
     ]

@@ -28,7 +28,9 @@ class SafeDateHierarchyMixin:
                 value = request.GET.get(f"{field}__{part}")
                 if value is None:
                     continue
-                if not value.isdigit() or not low <= int(value) <= high:
+                if not (value.isascii() and value.isdigit()) or not (
+                    low <= int(value) <= high
+                ):
                     return HttpResponseRedirect(f"{request.path}?e=1")
         return super().changelist_view(request, extra_context)
 
@@ -137,7 +139,7 @@ class AuditEventAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     @admin.display(description=_("détails"))
     def details(self, event: AuditEvent) -> str:
         data = event.data or {}
-        text = data.get("reason") or data.get("comment") or ""
+        text = data.get("reason") or data.get("comment") or data.get("note") or ""
         return text[:120]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

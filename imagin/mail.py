@@ -66,4 +66,6 @@ def send_templated_mail(
         else:
             send_email.enqueue(**rendered)
 
-    transaction.on_commit(send)
+    # robust: a mail server refusing the message is logged; the decision it
+    # announces is committed whatever happens to the e-mail.
+    transaction.on_commit(send, robust=True)

@@ -286,7 +286,7 @@ class MissionAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 @admin.register(Competence)

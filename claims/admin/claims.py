@@ -15,8 +15,6 @@ import logging
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -37,8 +35,6 @@ from imagin.admin import audit_history_url
 from missions.models import MissionType
 
 logger = logging.getLogger(__name__)
-# Claims validated per commit by the bulk action.
-BULK_CHUNK = 50
 
 
 # ------------------------------------------------------------------ queue
@@ -52,7 +48,8 @@ class QueueFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            ("valider", _("Validés par l'intervenant, à vérifier")),
+            ("decision", _("En attente d'une décision")),
+            ("valider", _("Prêts à valider")),
             ("non_effectuees", _("Missions non effectuées, à clore")),
             ("montant", _("Montant à saisir (surveillance…)")),
             ("paiement", _("Validés, à mettre en paiement")),
@@ -60,8 +57,10 @@ class QueueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
+        if value == "decision":
+            return queryset.filter(selectors.awaiting_decision())
         if value == "valider":
-            return queryset.filter(status=ClaimStatus.SUBMITTED)
+            return queryset.filter(selectors.ready_to_validate())
         if value == "non_effectuees":
             return queryset.filter(status=ClaimStatus.NOT_PERFORMED)
         if value == "montant":
@@ -155,7 +154,7 @@ class ClaimAdmin(admin.ModelAdmin):
     )
     list_select_related = selectors.REVIEW_RELATED
     # Oldest waiting first: the claims submitted longest ago, then the rest.
-    ordering = [F("submitted_at").asc(nulls_last=True), "pk"]
+    ordering = [selectors.WAITING_ORDER, "pk"]
     list_per_page = 50
     actions = ["approve_selected", "put_into_payment"]
 
@@ -176,7 +175,7 @@ class ClaimAdmin(admin.ModelAdmin):
             request, queryset, search_term
         )
         term = search_term.strip().removeprefix("n°").strip()
-        if term.isdigit() and len(term) < 12:
+        if term.isascii() and term.isdigit() and len(term) < 12:
             queryset |= filtered.filter(pk=int(term))
         return queryset, may_have_duplicates
 
@@ -263,14 +262,9 @@ class ClaimAdmin(admin.ModelAdmin):
             .select_related("assignment__participant")
             .order_by("pk")
         )
-        outcomes = []
-        for start in range(0, len(claims), BULK_CHUNK):
-            # One commit per chunk (commits are what a thousand claims wait
-            # on); each claim in its own savepoint (the service's atomic
-            # block), so a refusal undoes that claim only.
-            with transaction.atomic():
-                for claim in claims[start : start + BULK_CHUNK]:
-                    outcomes.append(self._approve_one(claim, request.user, book))
+        # Each claim in its own transaction (the service's): a refusal or a
+        # failure undoes that claim only, and what the page reports is done.
+        outcomes = [self._approve_one(claim, request.user, book) for claim in claims]
         done = sum(1 for _claim, ok, _text in outcomes if ok)
         return TemplateResponse(
             request,
@@ -363,7 +357,7 @@ class ClaimAdmin(admin.ModelAdmin):
             "file_to_renew": bool(
                 financial_file and financial_file.is_to_renew(timezone.now())
             ),
-            "history": selectors.claim_history(claim),
+            "history": selectors.claim_history(claim, for_staff=True),
             "audit_url": audit_history_url(claim),
             "panels": panels,
             "own_claim": services.review.is_own_claim(claim, request.user),

@@ -16,7 +16,8 @@ _site_index = admin.site.index
 
 def index_with_dashboard(request, extra_context=None):
     session = request.GET.get("session", "")
-    board = dashboard(int(session) if session.isdigit() else None)
+    chosen = int(session) if session.isascii() and session.isdigit() else None
+    board = dashboard(chosen)
     return _site_index(request, {"dashboard": board, **(extra_context or {})})
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from claims import services
+from claims import flow, services
 from claims.models import Claim, ClaimStatus
 from claims.money import format_money
 from claims.review_forms import (
@@ -131,6 +131,17 @@ class DecisionSpec:
                     "total": format_money(claim.total_amount, claim.currency),
                 }
             case Decision.RETURN:
+                told = claim.assignment.participant.email and not (
+                    flow.nothing_to_type(claim)
+                )
+                if not told:
+                    return (
+                        _(
+                            "État de frais n° %d renvoyé ; aucun courriel n'est parti "
+                            "(rien à corriger pour l'intervenant, ou pas d'adresse)."
+                        )
+                        % claim.pk
+                    )
                 return (
                     _(
                         "État de frais n° %d renvoyé pour correction ; "

@@ -186,7 +186,8 @@ class PaymentBatchAdmin(admin.ModelAdmin):
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if not str(object_id).isdigit():
+        object_id = str(object_id)
+        if not (object_id.isascii() and object_id.isdigit()):
             raise Http404
         return self.detail(request, self._batch(request, object_id))
 
@@ -229,12 +230,12 @@ class PaymentBatchAdmin(admin.ModelAdmin):
 
     def recap_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         batch = self._batch(request, pk)
-        if not batch.recap:
-            # Not laid out yet (or the worker lost it): ask again; with the
-            # immediate backend it is ready at once.
+        if not exports.recap_ready(batch):
+            # Not laid out yet, or its file was lost: ask again (laying it out
+            # twice is harmless); with the immediate backend it is ready now.
             services.payments.schedule_recap(batch)
             batch = self._batch(request, pk)
-        if not batch.recap:
+        if not exports.recap_ready(batch):
             messages.info(
                 request,
                 _(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import MANAGER
-from claims import flow, selectors
+from claims import amounts, flow, selectors
 from claims.models import (
     CLAIM_TRANSITIONS,
     Claim,
@@ -133,7 +133,12 @@ def claim_submit(*, claim: Claim, by: User, version: int) -> tuple[Claim, bool]:
             raise ClaimChanged(locked)
         problems = flow.entry_problems(locked)
         priced = selectors.claim_amounts(locked)
-        problems += [p for p in priced.problems if p not in problems]
+        # The amount the division enters is not the participant's to give.
+        problems += [
+            p
+            for p in priced.problems
+            if p not in problems and p != amounts.missing_manager_amount()
+        ]
         if problems:
             raise ValidationError(problems)
         locked.submitted_at = timezone.now()

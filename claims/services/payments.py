@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import FinancialFileStatus, User
+from accounts.models import FinancialFile, FinancialFileStatus, User
 from claims import exports, notifications
 from claims.models import (
     CLAIM_TRANSITIONS,
@@ -35,7 +35,7 @@ from imagin.audit import audit_log
 from imagin.workflow import apply_transition, apply_transitions
 
 BATCH_RELATED = (
-    "assignment__participant__financial_file",
+    "assignment__participant",
     "assignment__mission__mission_type",
     "assignment__mission__exam",
     "assignment__mission__epreuve",
@@ -95,7 +95,9 @@ def payment_batch_create(
             .values_list("pk", flat=True)
         )
         claims = list(
-            Claim.objects.select_related(*BATCH_RELATED)
+            Claim.objects.select_related(
+                *BATCH_RELATED, "assignment__participant__financial_file"
+            )
             .filter(pk__in=ids)
             .order_by("pk")
         )
@@ -185,12 +187,44 @@ def payment_batch_export(*, batch: PaymentBatch, by: User) -> tuple[str, bytes]:
     The first export moves the batch to "exported" (it can no longer be
     cancelled); every export is recorded in the audit log, since the file
     holds the participants' IBANs. Raises ValidationError for a cancelled
-    batch.
+    batch, or when bank details changed since the batch was made and are not
+    checked again: the file only ever carries IBANs the division checked.
     """
     with transaction.atomic():
         locked = _lock_batch(batch)
         if locked.status == PaymentBatchStatus.CANCELLED:
             raise ValidationError(_("Ce lot est annulé : il n'y a rien à exporter."))
+        # Held until the file is written: nobody changes them meanwhile.
+        list(
+            FinancialFile.objects.select_for_update()
+            .filter(user__assignments__claim__payment_batch=locked)
+            .values_list("pk", flat=True)
+        )
+        unchecked = list(
+            Claim.objects.filter(payment_batch=locked)
+            .exclude(
+                assignment__participant__financial_file__status=(
+                    FinancialFileStatus.CHECKED
+                )
+            )
+            .select_related("assignment__participant")
+            .order_by("pk")
+        )
+        if unchecked:
+            raise ValidationError(
+                [
+                    _(
+                        "Le fichier n'est pas exporté : les coordonnées bancaires de "
+                        "ces intervenants ont changé depuis la constitution du lot. "
+                        "Vérifiez leur dossier financier, puis exportez à nouveau."
+                    )
+                ]
+                + [
+                    _("N° %(pk)d — %(who)s")
+                    % {"pk": c.pk, "who": c.assignment.participant}
+                    for c in unchecked
+                ]
+            )
         if locked.status == PaymentBatchStatus.OPEN:
             locked.exported_at = timezone.now()
             apply_transition(
@@ -213,8 +247,9 @@ def payment_batch_export(*, batch: PaymentBatch, by: User) -> tuple[str, bytes]:
 
 def payment_batch_cancel(*, batch: PaymentBatch, by: User, reason: str) -> PaymentBatch:
     """Undo a batch not yet exported: its claims are validated again, free
-    for another batch. Raises ValidationError without a reason, or once the
-    file went to the financial system."""
+    for another batch, and their participants are told. Raises
+    ValidationError without a reason, or once the file went to the financial
+    system."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Indiquez le motif de l'annulation du lot."))
@@ -235,7 +270,8 @@ def payment_batch_cancel(*, batch: PaymentBatch, by: User, reason: str) -> Payme
             to_status=ClaimStatus.APPROVED,
             by=by,
             action="claims.claim.payment_cancelled",
-            data={"batch": locked.pk, "reason": reason},
+            # The reason stays on the batch: it may name someone else's file.
+            data={"batch": locked.pk},
             values={
                 "payment_batch": None,
                 "version": F("version") + 1,
@@ -252,6 +288,7 @@ def payment_batch_cancel(*, batch: PaymentBatch, by: User, reason: str) -> Payme
             data={"reason": reason, "claims": [claim.pk for claim in claims]},
             update_fields=["cancelled_at"],
         )
+        notifications.payment_news(claims, "payment_cancelled", locked)
         return locked
 
 

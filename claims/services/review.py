@@ -52,22 +52,23 @@ def _status(claim: Claim) -> str:
 
 
 def _approve_refusal(claim: Claim) -> str:
-    if claim.status == S.SUBMITTED:
-        return ""
-    if claim.status in (S.DRAFT, S.RETURNED) and flow.nothing_to_type(claim):
-        basis = claim.assignment.mission.mission_type.payment_basis
-        if basis == MissionType.PaymentBasis.MANAGER_ENTERED and (
-            claim.manager_amount is None
-        ):
-            return _(
-                "Le montant de cette mission est saisi par le gestionnaire : "
-                "saisissez-le avant de valider."
-            )
-        return ""
-    return _(
-        "Seul un état de frais validé par l'intervenant peut être validé par le "
-        "gestionnaire (statut actuel : %(status)s)."
-    ) % {"status": _status(claim)}
+    if claim.status != S.SUBMITTED and not (
+        claim.status in (S.DRAFT, S.RETURNED) and flow.nothing_to_type(claim)
+    ):
+        return _(
+            "Seul un état de frais validé par l'intervenant peut être validé par le "
+            "gestionnaire (statut actuel : %(status)s)."
+        ) % {"status": _status(claim)}
+    basis = claim.assignment.mission.mission_type.payment_basis
+    if (
+        basis == MissionType.PaymentBasis.MANAGER_ENTERED
+        and claim.manager_amount is None
+    ):
+        return _(
+            "Le montant de cette mission est saisi par le gestionnaire : "
+            "saisissez-le avant de valider."
+        )
+    return ""
 
 
 def _return_refusal(claim: Claim) -> str:
@@ -256,14 +257,22 @@ def claim_return(*, claim: Claim, by: User, reason: str) -> Claim:
     """A manager sends a claim back to its participant for correction.
 
     The reason is mandatory and e-mailed to the participant; everything
-    declared is kept, and the claim opens again for entry. Amounts frozen by
-    an earlier validation are dropped: they will be computed again.
+    declared is kept, and the claim opens again for entry. What the division
+    had decided goes: amounts frozen by an earlier validation, quantities it
+    had corrected (the participant's new declaration is what it checks
+    next), and the amount it had entered for a mission the participant has
+    nothing to type into (it enters it again, the claim being back in its
+    "amount to enter" list).
     """
     reason = _required(reason, _("Indiquez le motif du renvoi pour correction."))
     with transaction.atomic():
         locked = _lock(claim, by, Decision.RETURN)
         locked.lines.all().delete()
         locked.remuneration_amount = locked.travel_amount = locked.approved_at = None
+        locked.copies_validated = locked.candidates_validated = None
+        locked.hours_validated = None
+        if flow.nothing_to_type(locked):
+            locked.manager_amount = None
         locked.version += 1
         apply_transition(
             locked,
@@ -276,6 +285,10 @@ def claim_return(*, claim: Claim, by: User, reason: str) -> Claim:
                 "remuneration_amount",
                 "travel_amount",
                 "approved_at",
+                "copies_validated",
+                "candidates_validated",
+                "hours_validated",
+                "manager_amount",
                 "version",
                 "updated_at",
             ],
@@ -353,7 +366,8 @@ def claim_enter_amount(
                 "amount": str(amount),
                 "before": _plain(before),
                 "currency": locked.currency,
-                "reason": reason.strip(),
+                # A note for the division, not shown to the participant.
+                "note": reason.strip(),
             },
         )
         return locked
@@ -420,7 +434,7 @@ def claim_close_not_performed(*, claim: Claim, by: User, comment: str = "") -> C
             to_status=S.CLOSED,
             by=by,
             action="claims.claim.closed",
-            data={"comment": comment.strip()},
+            data={"note": comment.strip()},
             update_fields=[
                 "remuneration_amount",
                 "travel_amount",

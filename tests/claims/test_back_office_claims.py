@@ -405,3 +405,31 @@ def test_an_unexpected_error_on_one_claim_does_not_stop_the_others(
     statuses = dict(Claim.objects.values_list("pk", "status"))
     # Undone for that claim only; the others of the same commit are kept.
     assert [statuses[c.pk] for c in claims] == [S.APPROVED, S.SUBMITTED, S.APPROVED]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        QUEUE + "?q=²",
+        QUEUE + "?q=n°99999999999999999999999",
+        QUEUE + "?assignment__mission__exam__id__exact=abc",
+        QUEUE + "?o=99",
+        QUEUE.replace("claim/", "claim/²/change/"),
+        "/gestion/claims/paymentbatch/²/change/",
+        "/gestion/?session=²",
+        "/gestion/imagin/auditevent/?created_at__year=²",
+        "/gestion/imagin/auditevent/?target_id=abc",
+        "/gestion/claims/claim/99999999999999999999/change/",
+    ],
+)
+def test_odd_addresses_never_answer_500(as_manager, path):
+    assert as_manager.get(path).status_code in (200, 302, 404)
+
+
+def test_administrators_read_claims_but_the_division_decides(client, submitted_claim):
+    administrator = factories.AdministratorFactory()
+    client.force_login(administrator)
+    assert client.get(review_url(submitted_claim)).status_code == 200
+    assert client.post(decision_url(submitted_claim, "valider")).status_code == 403
+    assert client.get(reverse("admin:claims_paymentbatch_add")).status_code == 403
+    assert Claim.objects.get(pk=submitted_claim.pk).status == S.SUBMITTED

@@ -290,3 +290,56 @@ def test_an_exported_batch_is_marked_paid_and_the_participants_are_told(
     assert mailoutbox[-1].subject == "Vos états de frais sont payés"
     with pytest.raises(ValidationError):
         services.payment_batch_mark_paid(batch=batch, by=manager)
+
+
+def test_bank_details_changed_after_the_batch_are_never_exported_unchecked(
+    approved, manager, participant
+):
+    from accounts.services import financial_file_save
+
+    batch = batch_of(approved, manager)
+    financial_file_save(
+        user=participant,
+        by=participant,
+        holder="Paul Durand",
+        iban="FR7630004000031234567890143",
+        bic="BNPAFRPP",
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.payment_batch_export(batch=batch, by=manager)
+    text = " ".join(refused.value.messages)
+    assert "ont changé depuis la constitution du lot" in text
+    assert f"N° {approved[0].pk}" in text
+    batch.refresh_from_db()
+    assert batch.status == PaymentBatchStatus.OPEN
+    assert not AuditEvent.objects.filter(
+        action="claims.payment_batch.file_downloaded"
+    ).exists()
+    checked_financial_file(participant, manager)
+    rows = read_csv(services.payment_batch_export(batch=batch, by=manager)[1])
+    assert rows[1][6] == "FR7630004000031234567890143"
+
+
+def test_a_cancelled_batch_tells_its_participants_but_keeps_its_reason_inside(
+    approved,
+    manager,
+    participant,
+    client,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    batch = batch_of(approved, manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_batch_cancel(
+            batch=batch, by=manager, reason="IBAN de M. Untel erroné"
+        )
+    message = mailoutbox[-1]
+    assert message.subject == "La mise en paiement de vos états de frais est reportée"
+    assert "IBAN de M. Untel" not in message.body
+    client.force_login(participant)
+    page = client.get(f"/mes-etats-de-frais/{approved[0].pk}/").content.decode()
+    assert "Retiré de la mise en paiement" in page
+    assert "IBAN de M. Untel" not in page
+    assert AuditEvent.objects.for_object(batch).latest("pk").data["reason"] == (
+        "IBAN de M. Untel erroné"
+    )

@@ -254,7 +254,7 @@ def test_a_mission_not_performed_closes_at_zero(participant, manager):
     assert closed.status == S.CLOSED
     assert (closed.remuneration_amount, closed.travel_amount) == (0, 0)
     assert closed.is_priced and not closed.lines.exists()
-    assert last_event(claim).data == {"comment": "Absence signalée par le centre"}
+    assert last_event(claim).data == {"note": "Absence signalée par le centre"}
 
 
 @pytest.mark.parametrize("status", other_than(S.NOT_PERFORMED))
@@ -367,3 +367,55 @@ def test_the_participant_reads_the_decisions_in_their_history(
     assert "Quantités retenues corrigées par le gestionnaire" in page
     assert "Une copie en double" in page
     assert "Validé par le gestionnaire" in page
+
+
+def test_sending_back_clears_what_the_division_had_decided(participant, manager):
+    claim = claim_in(S.SUBMITTED, participant, manager)
+    services.claim_correct(
+        claim=claim, by=manager, quantities={"copies_validated": 30}, reason="x"
+    )
+    services.claim_approve(claim=claim, by=manager)
+    services.claim_return(claim=claim, by=manager, reason="Revoir")
+    claim.refresh_from_db()
+    assert (claim.copies_declared, claim.copies_validated) == (40, None)
+
+
+def test_a_surveillance_sent_back_waits_for_its_amount_again(surveillance, manager):
+    from claims.selectors import awaiting_decision, ready_to_validate
+
+    def listed(q) -> bool:
+        return Claim.objects.filter(q, pk=surveillance.pk).exists()
+
+    assert not listed(ready_to_validate())  # no amount yet
+    claim = services.claim_enter_amount(claim=surveillance, by=manager, amount=D(40))
+    assert listed(ready_to_validate()) and listed(awaiting_decision())
+    services.claim_approve(claim=claim, by=manager)
+    assert not listed(awaiting_decision())
+    services.claim_return(claim=claim, by=manager, reason="Montant faux")
+    returned = Claim.objects.get(pk=claim.pk)
+    assert returned.manager_amount is None
+    assert not listed(ready_to_validate())
+
+
+def test_a_submitted_claim_paid_an_entered_amount_waits_for_it(
+    participant, manager, settings
+):
+    settings.TRAVEL_ENABLED = True  # the participant declares their travel
+    kind = factories.MissionTypeFactory(payment_basis="manager_entered")
+    claim = claim_in(S.SUBMITTED, participant, manager, mission_type=kind)
+    allowed, reason = services.can_decide(claim, manager, "valider")
+    assert not allowed and "saisissez-le" in reason
+
+
+def test_the_division_keeps_its_notes_to_itself(client, participant, manager):
+    claim = claim_in(S.NOT_PERFORMED, participant, manager)
+    services.claim_close_not_performed(
+        claim=claim, by=manager, comment="Appel du centre : absent sans prévenir"
+    )
+    client.force_login(participant)
+    page = client.get(f"/mes-etats-de-frais/{claim.pk}/").content.decode()
+    assert "Mission non effectuée prise en compte" in page
+    assert "absent sans prévenir" not in page
+    client.force_login(manager)
+    review = client.get(f"/gestion/claims/claim/{claim.pk}/change/").content.decode()
+    assert "absent sans prévenir" in review

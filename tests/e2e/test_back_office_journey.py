@@ -45,7 +45,7 @@ def test_a_claim_is_sent_back_corrected_validated_and_put_into_payment(page, dem
         page.get_by_role("heading", name=re.compile("Tableau de bord"))
     ).to_be_visible()
     expect(page.get_by_role("img", name=re.compile("par jour"))).to_be_visible()
-    open_in_queue(page, "Validés par l'intervenant, à vérifier")
+    open_in_queue(page, "Prêts à valider")
     expect(page.get_by_text("Interrogation (À l'heure")).to_be_visible()
     page.get_by_label("Motif du renvoi (envoyé à l'intervenant)").fill(REASON)
     page.get_by_role("button", name="Renvoyer pour correction").click()
@@ -67,7 +67,7 @@ def test_a_claim_is_sent_back_corrected_validated_and_put_into_payment(page, dem
     sign_out(page)
 
     sign_in(page, "gestionnaire", "demo-gestion-2027")
-    open_in_queue(page, "Validés par l'intervenant, à vérifier")
+    open_in_queue(page, "Prêts à valider")
     expect(page.get_by_role("cell", name="7", exact=True)).to_be_visible()
     page.get_by_role("button", name="Valider l'état de frais").click()
     expect(page.get_by_text(re.compile("validé : 1[0-9]{2},[0-9]{2}"))).to_be_visible()
