@@ -30,6 +30,8 @@ from missions.models import MissionType
 # ClaimLine.unit_rate keeps four decimals: enough for 75 % of 4,11 € (3,0825).
 UNIT_RATE_PLACES = Decimal("0.0001")
 S = ClaimStatus
+# What a manager's validation (or closure) freezes, and a send-back clears.
+FROZEN_FIELDS = ("remuneration_amount", "travel_amount", "approved_at")
 
 
 class Decision(StrEnum):
@@ -241,13 +243,7 @@ def claim_approve(*, claim: Claim, by: User, book: RateBook | None = None) -> Cl
                 "travel_amount": str(priced.travel),
                 "currency": locked.currency,
             },
-            update_fields=[
-                "remuneration_amount",
-                "travel_amount",
-                "approved_at",
-                "version",
-                "updated_at",
-            ],
+            update_fields=[*FROZEN_FIELDS, "version", "updated_at"],
         )
         notifications.claim_decided(locked, "approved")
         return locked
@@ -282,9 +278,7 @@ def claim_return(*, claim: Claim, by: User, reason: str) -> Claim:
             action="claims.claim.returned",
             data={"reason": reason},
             update_fields=[
-                "remuneration_amount",
-                "travel_amount",
-                "approved_at",
+                *FROZEN_FIELDS,
                 "copies_validated",
                 "candidates_validated",
                 "hours_validated",
@@ -435,12 +429,6 @@ def claim_close_not_performed(*, claim: Claim, by: User, comment: str = "") -> C
             by=by,
             action="claims.claim.closed",
             data={"note": comment.strip()},
-            update_fields=[
-                "remuneration_amount",
-                "travel_amount",
-                "approved_at",
-                "version",
-                "updated_at",
-            ],
+            update_fields=[*FROZEN_FIELDS, "version", "updated_at"],
         )
         return locked
