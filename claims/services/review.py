@@ -153,7 +153,6 @@ GUARDS = {
     Decision.CLOSE: _close_refusal,
     Decision.AMOUNT: _amount_refusal,
 }
-OWN_CLAIM = "own"
 
 
 def is_own_claim(claim: Claim, by: User) -> bool:
