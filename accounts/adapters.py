@@ -6,9 +6,10 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib import messages
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts.services import initial_password_mark_used
+from accounts.services import initial_password_mark_used, user_language_set
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -19,6 +20,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def login(self, request: HttpRequest, user) -> None:
         super().login(request, user)
+        # The language they sign in with is the one we write to them in.
+        user_language_set(user=user, language=translation.get_language())
         if user.must_change_password:
             initial_password_mark_used(user=user)
             messages.info(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Commune, Establishment, ExternalParticipantRequest, User
 from accounts.validators import validate_bic, validate_iban, validate_nir
-from imagin.uploads import validate_document
+from imagin.uploads import UPLOAD_HELP, validate_document
 
 
 def _helper(label: str) -> FormHelper:
@@ -106,7 +106,7 @@ class FinancialFileForm(BankDetailsMixin):
     rib_document = DocumentField(
         label=_("RIB (relevé d'identité bancaire)"),
         required=False,
-        help_text=_("PDF, PNG ou JPEG, 5 Mo au maximum."),
+        help_text=UPLOAD_HELP,
     )
 
     def __init__(self, *args: Any, has_document: bool = False, **kwargs: Any) -> None:
@@ -126,7 +126,7 @@ class FinancialFileForm(BankDetailsMixin):
 class ExternalParticipantRequestForm(BankDetailsMixin, forms.ModelForm):
     rib_document = DocumentField(
         label=_("RIB (relevé d'identité bancaire)"),
-        help_text=_("PDF, PNG ou JPEG, 5 Mo au maximum."),
+        help_text=UPLOAD_HELP,
     )
     consent = forms.BooleanField(
         label=_(

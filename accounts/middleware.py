@@ -23,6 +23,11 @@ from accounts.roles import is_back_office_user
 # Views reachable while a requirement is pending.
 ALWAYS_ALLOWED = {
     "account_logout",
+    # The guide and the language switch help with the requirement itself.
+    "guide",
+    "guide_chapter",
+    "guide_search",
+    "language",
     "account_reset_password",
     "account_reset_password_done",
     "account_reset_password_from_key",

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import (
@@ -64,6 +64,7 @@ def external_participant_create(
     phone: str = "",
     address: str = "",
     commune: Any = None,
+    language: str = "fr",
 ) -> User:
     """Create an external participant with a new participant number.
 
@@ -84,6 +85,7 @@ def external_participant_create(
                     phone=phone,
                     address=address,
                     commune=commune,
+                    language=language,
                 )
                 user.set_unusable_password()
                 user.save()
@@ -251,12 +253,22 @@ def financial_file_mark_checked(*, file: FinancialFile, by: User) -> FinancialFi
         return locked
 
 
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember the language `user` reads the site in: their e-mails and
+    documents follow it. A preference, not a transition: no audit event."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+
+
 def external_request_submit(
     *, fields: dict[str, Any], rib_document: UploadedFile
 ) -> ExternalParticipantRequest:
     """Record a visitor's request and acknowledge it by e-mail."""
     with transaction.atomic():
-        request = ExternalParticipantRequest(**fields)
+        request = ExternalParticipantRequest(
+            **fields, language=translation.get_language() or settings.LANGUAGE_CODE
+        )
         request.rib_document.save(rib_document.name, rib_document, save=False)
         request.save()
         audit_log(
@@ -266,7 +278,10 @@ def external_request_submit(
             to_status=request.status,
         )
         send_templated_mail(
-            "request-received", to=[request.email], context={"request": request}
+            "request-received",
+            to=[request.email],
+            context={"request": request},
+            language=request.language,
         )
         return request
 
@@ -316,6 +331,7 @@ def external_request_approve(*, request: ExternalParticipantRequest, by: User) -
             email=locked.email,
             phone=locked.phone,
             address=f"{locked.address}, {locked.postal_code} {locked.commune_name}",
+            language=locked.language,
         )
         file = FinancialFile(
             user=user,
@@ -363,6 +379,7 @@ def external_request_approve(*, request: ExternalParticipantRequest, by: User) -
                 "set_password_path": set_password_path,
                 "site_url": settings.SITE_URL,
             },
+            language=user.language,
         )
         return user
 
@@ -390,6 +407,9 @@ def external_request_reject(
             fields=["rejection_reason"],
         )
         send_templated_mail(
-            "request-rejected", to=[locked.email], context={"request": locked}
+            "request-rejected",
+            to=[locked.email],
+            context={"request": locked},
+            language=locked.language,
         )
         return locked

@@ -5,6 +5,7 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
+    path("langue/", views.language_choose, name="language"),
     path("mon-compte/profil/", views.profile, name="profile"),
     path("mon-compte/dossier-financier/", views.financial_file, name="financial_file"),
     path("mon-compte/dossier-financier/rib/", views.rib_download, name="rib_download"),

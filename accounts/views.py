@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from accounts.forms_profile import (
     ExternalParticipantRequestForm,
@@ -21,8 +22,22 @@ from accounts.forms_profile import (
     ProfileForm,
 )
 from accounts.models import FinancialFile
-from accounts.services import external_request_submit, financial_file_save
+from accounts.services import (
+    external_request_submit,
+    financial_file_save,
+    user_language_set,
+)
 from imagin.uploads import CONTENT_TYPES
+
+
+@require_POST
+def language_choose(request: HttpRequest) -> HttpResponse:
+    """The header's language switch: Django's own view (a cookie, then back
+    to the page), and for a signed-in user, the language of their e-mails."""
+    response = set_language(request)
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=request.POST.get("language"))
+    return response
 
 
 def back_office_login(request: HttpRequest) -> HttpResponse:

@@ -140,6 +140,11 @@ class TripForm(forms.ModelForm):
         ]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {
+            "date": _("Un trajet par ligne : l'aller et le retour font deux lignes."),
+            "mode": _(
+                "Votre véhicule personnel si vous y êtes autorisé(e), sinon le "
+                "transport en commun (sur justificatif)."
+            ),
             "fiscal_horsepower": _(
                 "Véhicule personnel : indiquée sur la carte grise (P.6)."
             ),
@@ -163,6 +168,10 @@ class MealForm(forms.ModelForm):
         fields = ["date", "kind", "administrative_restaurant"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {
+            "kind": _(
+                "Un repas compte si vous étiez en mission, trajet compris, pendant "
+                "toute la plage de 11 h à 14 h (déjeuner) ou de 18 h à 21 h (dîner)."
+            ),
             "administrative_restaurant": _(
                 "Cochez si un restaurant administratif ou une cantine était "
                 "accessible : le repas est alors remboursé à demi-taux."
@@ -179,7 +188,10 @@ class NightForm(forms.ModelForm):
         model = Night
         fields = ["date", "zone"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-        help_texts = {"zone": _("Où vous avez dormi : le taux en dépend.")}
+        help_texts = {
+            "date": _("Le soir où vous avez dormi hors de chez vous pour la mission."),
+            "zone": _("Où vous avez dormi : le taux en dépend."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -90,6 +90,7 @@ def claim_decided(claim: Claim, decision: str, reason: str = "") -> None:
             "reason": reason,
             "claim_url": claim_url(claim),
         },
+        language=participant.language,
     )
 
 
@@ -143,6 +144,7 @@ def payment_news(claims: Iterable[Claim], event: str, batch) -> None:
                 "items": [(claim, claim_url(claim)) for claim in theirs],
                 "currency": batch.currency,
             },
+            language=participant.language,
         )
 
 
@@ -157,4 +159,5 @@ def reminder(participant, claims: list[Claim], deadline: date) -> None:
             "items": [(claim, claim_url(claim)) for claim in claims],
             "list_url": settings.SITE_URL + reverse("claims:list"),
         },
+        language=participant.language,
     )

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from claims.money import convert
 
@@ -88,9 +89,9 @@ class RateBook:
 
 
 KIND_LABELS = {
-    "diploma_jury": "jurys d'examens",
-    "competition_jury": "jurys de concours",
-    "mileage": "indemnités kilométriques",
-    "meal": "repas",
-    "night": "nuitées",
+    "diploma_jury": gettext_lazy("jurys d'examens"),
+    "competition_jury": gettext_lazy("jurys de concours"),
+    "mileage": gettext_lazy("indemnités kilométriques"),
+    "meal": gettext_lazy("repas"),
+    "night": gettext_lazy("nuitées"),
 }

@@ -228,6 +228,7 @@ def _email(convocation: Convocation, pdf: bytes) -> None:
             "has_credentials": convocation.credentials is not None,
             "site_url": settings.SITE_URL,
         },
+        language=participant.language,
         attachments=[(f"convocation-{session.year}.pdf", pdf, "application/pdf")],
     )
 

@@ -13,3 +13,14 @@ def deployment(request: HttpRequest) -> dict[str, object]:
         "CURRENCY": settings.CURRENCY,
         "TRAVEL_ENABLED": settings.TRAVEL_ENABLED,
     }
+
+
+def help_link(request: HttpRequest) -> dict[str, object]:
+    """The guide's section for the page being shown (None where there is none,
+    as on error pages: the header's "Aide" then opens the guide's contents)."""
+    from imagin.help import help_link as link_for
+
+    match = getattr(request, "resolver_match", None)
+    if match is None or not match.view_name:
+        return {"help": None}
+    return {"help": link_for(match.view_name, match.kwargs)}

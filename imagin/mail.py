@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import translation
 
 
 def send_rendered_mail(
@@ -37,10 +38,12 @@ def send_templated_mail(
     *,
     to: list[str],
     context: dict[str, Any],
+    language: str | None,
     attachments: list[tuple[str, bytes, str]] = (),
 ) -> None:
     """Send emails/<name>-subject.txt, -body.txt and -body.html once committed,
-    with optional (filename, content, mimetype) attachments.
+    in `language` (the recipient's; None: the site's default, French), with
+    optional (filename, content, mimetype) attachments.
 
     Called inside a service's transaction: if the transaction rolls back, no
     e-mail announces a change that did not happen.
@@ -54,13 +57,16 @@ def send_templated_mail(
     def send() -> None:
         from imagin.tasks import send_email
 
-        subject = render_to_string(f"emails/{name}-subject.txt", context)
-        rendered = {
-            "to": to,
-            "subject": " ".join(subject.split()),
-            "body": render_to_string(f"emails/{name}-body.txt", context),
-            "html": render_to_string(f"emails/{name}-body.html", context),
-        }
+        # The recipient's language, not the one of whoever acted: a manager
+        # browsing in French writes to an English-speaking participant in English.
+        with translation.override(language or settings.LANGUAGE_CODE):
+            subject = render_to_string(f"emails/{name}-subject.txt", context)
+            rendered = {
+                "to": to,
+                "subject": " ".join(subject.split()),
+                "body": render_to_string(f"emails/{name}-body.txt", context),
+                "html": render_to_string(f"emails/{name}-body.html", context),
+            }
         if attachments:
             send_rendered_mail(**rendered, attachments=attachments)
         else:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 # The file's first bytes must say what its extension claims: a renamed
@@ -24,6 +25,17 @@ CONTENT_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
 }
+
+
+def _upload_help() -> str:
+    megabytes = settings.UPLOAD_MAX_BYTES / (1024 * 1024)
+    return _("PDF, PNG ou JPEG, %(size)s Mo au maximum.") % {
+        "size": f"{megabytes:.3g}".replace(".", ",")
+    }
+
+
+# A form field's help text, read when the form is shown: the limit is a setting.
+UPLOAD_HELP = lazy(_upload_help, str)()
 
 
 def validate_upload_size(upload: UploadedFile) -> None:

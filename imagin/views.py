@@ -1,19 +1,56 @@
-"""Pages that belong to no app: the home page and the error handlers."""
+"""Pages that belong to no app: the home page, the user guide and the error
+handlers."""
 
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+
+from imagin import help as guide
 
 logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
+
+
+def _guide_context(**context: object) -> dict[str, object]:
+    chapters = guide.current_chapters()
+    return {
+        "audiences": [
+            (audience, [c for c in chapters if c.audience == audience])
+            for audience in guide.AUDIENCES
+        ],
+        "max_query_length": guide.MAX_QUERY_LENGTH,
+        **context,
+    }
+
+
+def guide_index(request: HttpRequest) -> HttpResponse:
+    """The guide's contents and its search box; open to everyone."""
+    return render(request, "imagin/guide_index.html", _guide_context())
+
+
+def guide_chapter(request: HttpRequest, slug: str) -> HttpResponse:
+    chapter = guide.chapter(slug)
+    if chapter is None:
+        raise Http404
+    return render(request, "imagin/guide_chapter.html", _guide_context(chapter=chapter))
+
+
+def guide_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[: guide.MAX_QUERY_LENGTH]
+    results = guide.search(query) if query else []
+    return render(
+        request,
+        "imagin/guide_search.html",
+        _guide_context(query=query, results=results),
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -13,6 +13,10 @@ from missions.models import Availability
 class CompetencesForm(forms.Form):
     epreuves = forms.MultipleChoiceField(
         label=_("Épreuves que je peux évaluer"),
+        help_text=_(
+            "Cochez les épreuves de votre discipline pour lesquelles vous "
+            "acceptez d'être convoqué(e). Cela ne vaut pas convocation."
+        ),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -28,6 +32,11 @@ class CompetencesForm(forms.Form):
 class AvailabilityForm(forms.Form):
     half_days = forms.MultipleChoiceField(
         label=_("Demi-journées où je suis disponible"),
+        help_text=_(
+            "Cochez chaque demi-journée (matin, après-midi) où vous pouvez être "
+            "convoqué(e). Vous pouvez changer vos choix tant que les "
+            "déclarations sont ouvertes."
+        ),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

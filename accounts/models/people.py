@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
@@ -111,6 +112,11 @@ class User(AbstractUser):
     )
     initial_password_used_at = models.DateTimeField(
         _("première connexion avec le mot de passe initial"), null=True, blank=True
+    )
+    # The language the user last chose or signed in with: their e-mails and
+    # documents are written in it, wherever they are sent from.
+    language = models.CharField(
+        _("langue"), max_length=8, choices=settings.LANGUAGES, default="fr"
     )
 
     class Meta:

@@ -62,6 +62,8 @@ class ExternalParticipantRequest(models.Model):
         _("statut"), max_length=10, choices=RequestStatus, default=RequestStatus.PENDING
     )
     rejection_reason = models.TextField(_("motif du refus"), blank=True)
+    # The language the request was made in: its e-mails are written in it.
+    language = models.CharField(_("langue"), max_length=8, default="fr")
     participant = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("intervenant créé"),

@@ -214,7 +214,10 @@ class Claim(models.Model):
         indexes = [models.Index(fields=["status", "submitted_at"])]
 
     def __str__(self) -> str:
-        return f"État de frais n° {self.pk} — {self.assignment}"
+        return str(_("État de frais n° %(number)s — %(assignment)s")) % {
+            "number": self.pk,
+            "assignment": self.assignment,
+        }
 
     @property
     def is_editable_by_participant(self) -> bool:

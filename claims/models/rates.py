@@ -238,7 +238,10 @@ class Rate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_key_display()} : {self.amount}"
+        return str(_("%(key)s : %(amount)s")) % {
+            "key": self.get_key_display(),
+            "amount": self.amount,
+        }
 
     def clean(self) -> None:
         table = getattr(self, "table", None)

@@ -91,7 +91,11 @@ class ConvocationRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} n° {self.pk} — {self.scope_label}"
+        return str(_("%(kind)s n° %(number)s — %(scope)s")) % {
+            "kind": self.get_kind_display(),
+            "number": self.pk,
+            "scope": self.scope_label,
+        }
 
     @property
     def scope_label(self) -> str:

@@ -195,6 +195,7 @@ def claim_declare_not_performed(
                 "claim-not-performed",
                 to=managers,
                 context={"claim": locked, "site_url": settings.SITE_URL},
+                language=None,  # the exam division's language, French
             )
         return locked
 
