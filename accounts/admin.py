@@ -88,6 +88,7 @@ class UserAdmin(DjangoUserAdmin):
                     "establishment",
                     "corps_category",
                     "load_limit",
+                    "language",
                     "must_change_password",
                     "initial_password_expires_at",
                     "initial_password_used_at",
@@ -102,6 +103,28 @@ class UserAdmin(DjangoUserAdmin):
         "initial_password_used_at",
     ]
     actions = ["issue_initial_password"]
+    # Rights are the administrators' business: a manager who may edit
+    # participants must not grant rights, to others or to themselves.
+    RIGHTS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += self.RIGHTS
+        return fields
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # A back-office account (its e-mail, its password: Django's password
+        # page asks this too) is changed by a superuser only, or a manager
+        # could take it over.
+        if obj is not None and obj.is_staff and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and obj.is_staff and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_urls(self):
         return [
@@ -227,7 +250,11 @@ class FinancialFileAdmin(HistoryLinkMixin, admin.ModelAdmin):
             try:
                 financial_file_mark_checked(file=file, by=request.user)
             except (PermissionDenied, TransitionNotAllowed) as error:
-                messages.error(request, f"{file.user} : {error or _('refusé')}")
+                messages.error(
+                    request,
+                    _("%(user)s : %(reason)s")
+                    % {"user": file.user, "reason": error or _("refusé")},
+                )
             else:
                 messages.success(
                     request, _("%(user)s : dossier vérifié.") % {"user": file.user}

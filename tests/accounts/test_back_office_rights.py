@@ -1,0 +1,65 @@
+"""Managers edit participants in the back-office, never rights or the
+back-office's own accounts."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from accounts.roles import MANAGER
+from tests import factories
+
+
+def _change_form(user) -> dict[str, str]:
+    return {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "kind": user.kind,
+        "language": "en",
+        "is_active": "on",
+        "date_joined_0": "01/01/2026",
+        "date_joined_1": "08:00:00",
+        "initial-date_joined_0": "01/01/2026",
+        "initial-date_joined_1": "08:00:00",
+    }
+
+
+def test_a_manager_cannot_grant_rights(client, manager, participant):
+    client.force_login(manager)
+    url = reverse("admin:accounts_user_change", args=[participant.pk])
+    page = client.get(url).content.decode()
+    assert 'name="is_superuser"' not in page
+    assert 'name="groups"' not in page
+    form = _change_form(participant) | {
+        "is_superuser": "on",
+        "is_staff": "on",
+        "groups": str(Group.objects.get(name=MANAGER).pk),
+    }
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    participant.refresh_from_db()
+    assert participant.language == "en"  # what a manager may change is saved
+    assert not participant.is_superuser and not participant.is_staff
+    assert not participant.groups.exists()
+
+
+def test_a_manager_cannot_change_a_back_office_account(client, manager):
+    administrator = factories.AdministratorFactory(is_staff=True)
+    client.force_login(manager)
+    for name in ("admin:accounts_user_change", "admin:auth_user_password_change"):
+        url = reverse(name, args=[administrator.pk])
+        response = client.post(url, {"password1": "x", "password2": "x"})
+        assert response.status_code == 403, name
+    administrator.refresh_from_db()
+    assert administrator.check_password("x") is False
+    change = client.get(reverse("admin:auth_user_password_change", args=[manager.pk]))
+    assert change.status_code == 403
+
+
+def test_a_superuser_still_manages_rights(client, participant):
+    superuser = factories.UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    url = reverse("admin:accounts_user_change", args=[participant.pk])
+    assert 'name="is_superuser"' in client.get(url).content.decode()
