@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from imagin.managers import NamedWithManager
@@ -42,8 +43,9 @@ class ExamSession(models.Model):
         )
 
 
-COPY_RATE_LEVELS = [(str(n), _("Taux %d") % n) for n in range(1, 6)]
-HOUR_RATE_LEVELS = [(str(n), _("Taux %d") % n) for n in range(1, 5)]
+# Labels stay lazy: "Taux 1" in French, "Rate 1" in English.
+COPY_RATE_LEVELS = [(str(n), format_lazy("{} {}", _("Taux"), n)) for n in range(1, 6)]
+HOUR_RATE_LEVELS = [(str(n), format_lazy("{} {}", _("Taux"), n)) for n in range(1, 5)]
 
 
 class Exam(models.Model):

@@ -83,8 +83,8 @@ class PaymentBatch(models.Model):
         ]
 
     def __str__(self) -> str:
-        label = f" — {self.label}" if self.label else ""
-        return f"{_('Lot')} {self.reference}{label}"
+        name = str(_("Lot %(reference)s")) % {"reference": self.reference}
+        return f"{name} — {self.label}" if self.label else name
 
     @property
     def reference(self) -> str:
