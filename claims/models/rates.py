@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -64,29 +66,44 @@ NIGHT_ZONES = {
 }
 
 
+def _percent(message: str, value: object) -> str:
+    """`message % value`, formatted when shown: the label is built at import
+    but read in the reader's language."""
+    return lazy(lambda: str(message) % value, str)()
+
+
 def _rate_keys() -> dict[str, list[tuple[str, str]]]:
-    """Every key a table of each kind may hold, with its French label."""
+    """Every key a table of each kind may hold, with its label."""
     diploma = [
-        (f"copy:{n}", _("Correction, par copie — taux %s") % n)
+        (f"copy:{n}", _percent(_("Correction, par copie — taux %s"), n))
         for n in DIPLOMA_COPY_LEVELS
     ]
     diploma += [
-        (f"hour:{n}", _("Oral ou pratique, par heure — taux %s") % n)
+        (f"hour:{n}", _percent(_("Oral ou pratique, par heure — taux %s"), n))
         for n in DIPLOMA_HOUR_LEVELS
     ]
     diploma += [
-        (f"paper:{n}", _("Conception de sujet, forfait — taux %s") % n)
+        (f"paper:{n}", _percent(_("Conception de sujet, forfait — taux %s"), n))
         for n in DIPLOMA_COPY_LEVELS
     ]
     competition = []
     for category in CORPS_CATEGORIES:
         competition += [
-            (f"copy:{category}", _("Correction, par copie ou dossier — %s") % category),
-            (f"hour:{category}", _("Oral ou pratique, par heure — %s") % category),
-            (f"paper:{category}", _("Conception d'un sujet d'écrit — %s") % category),
+            (
+                f"copy:{category}",
+                _percent(_("Correction, par copie ou dossier — %s"), category),
+            ),
+            (
+                f"hour:{category}",
+                _percent(_("Oral ou pratique, par heure — %s"), category),
+            ),
+            (
+                f"paper:{category}",
+                _percent(_("Conception d'un sujet d'écrit — %s"), category),
+            ),
         ]
     mileage = [
-        (f"{hp}:{band}", f"{hp_label}, {band_label}")
+        (f"{hp}:{band}", format_lazy("{}, {}", hp_label, band_label))
         for hp, hp_label in HORSEPOWER_CLASSES.items()
         for band, band_label in DISTANCE_BANDS.items()
     ]
@@ -96,7 +113,8 @@ def _rate_keys() -> dict[str, list[tuple[str, str]]]:
         RateKind.MILEAGE: mileage,
         RateKind.MEAL: [("meal", _("Repas, taux plein"))],
         RateKind.NIGHT: [
-            (key, _("Nuitée, %s") % label) for key, label in NIGHT_ZONES.items()
+            (key, _percent(_("Nuitée, %s"), label))
+            for key, label in NIGHT_ZONES.items()
         ],
     }
 
