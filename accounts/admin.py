@@ -21,7 +21,7 @@ from accounts.models import (
     RequestStatus,
     User,
 )
-from accounts.roles import is_back_office_user
+from accounts.roles import ADMINISTRATOR, has_role, is_back_office_user
 from accounts.selectors import request_possible_duplicates
 from accounts.services import (
     external_participant_create,
@@ -59,6 +59,14 @@ class RejectionForm(forms.Form):
         label=_("Motif du refus (envoyé au demandeur)"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+def _may_change_account(user, account) -> bool:
+    if account.is_superuser:
+        return user.is_superuser
+    if account.is_staff or account.groups.exists():
+        return has_role(user, ADMINISTRATOR)
+    return True
 
 
 @admin.register(User)
@@ -103,26 +111,30 @@ class UserAdmin(DjangoUserAdmin):
         "initial_password_used_at",
     ]
     actions = ["issue_initial_password"]
-    # Rights are the administrators' business: a manager who may edit
+    # Rights are the administrators' business (roles), a superuser's alone for
+    # superuser status and single permissions: a manager who may edit
     # participants must not grant rights, to others or to themselves.
-    RIGHTS = ("is_staff", "is_superuser", "groups", "user_permissions")
+    ROLES = ("is_staff", "groups")
+    SUPERUSER_RIGHTS = ("is_superuser", "user_permissions")
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            fields += self.RIGHTS
+            fields += self.SUPERUSER_RIGHTS
+        if not has_role(request.user, ADMINISTRATOR):
+            fields += self.ROLES
         return fields
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        # A back-office account (its e-mail, its password: Django's password
-        # page asks this too) is changed by a superuser only, or a manager
-        # could take it over.
-        if obj is not None and obj.is_staff and not request.user.is_superuser:
+        # An account with rights (its e-mail, its password: Django's password
+        # page asks this too) is changed by an administrator only, a
+        # superuser's by a superuser only: otherwise it could be taken over.
+        if obj is not None and not _may_change_account(request.user, obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        if obj is not None and obj.is_staff and not request.user.is_superuser:
+        if obj is not None and not _may_change_account(request.user, obj):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -158,6 +170,12 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description=_("Émettre un nouveau mot de passe initial (externes)"))
     def issue_initial_password(self, request: HttpRequest, queryset) -> None:
         for user in queryset.filter(kind=User.Kind.EXTERNAL):
+            if not self.has_change_permission(request, user):
+                messages.error(
+                    request,
+                    _("%(user)s : compte non modifiable par vous.") % {"user": user},
+                )
+                continue
             password = initial_password_issue(user=user, by=request.user)
             messages.warning(
                 request,

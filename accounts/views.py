@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -12,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django.views.i18n import set_language
 
 from accounts.forms_profile import (
     ExternalParticipantRequestForm,
@@ -32,11 +33,35 @@ from imagin.uploads import CONTENT_TYPES
 
 @require_POST
 def language_choose(request: HttpRequest) -> HttpResponse:
-    """The header's language switch: Django's own view (a cookie, then back
-    to the page), and for a signed-in user, the language of their e-mails."""
-    response = set_language(request)
+    """The header's language switch: back to the page, in the language chosen
+    (kept in a cookie), which is also a signed-in user's e-mail language.
+
+    Only the site's languages are taken ("EN" or "en-gb" are English); anything
+    else leaves everything as it was."""
+    next_url = request.POST.get("next") or request.headers.get("referer") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ) or any(ord(character) < 32 for character in next_url):
+        next_url = "/"
+    response = redirect(next_url)
+    try:
+        language = get_supported_language_variant(
+            request.POST.get("language", "").strip().lower()[:16]
+        )
+    except LookupError:
+        return response
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
     if request.user.is_authenticated:
-        user_language_set(user=request.user, language=request.POST.get("language"))
+        user_language_set(user=request.user, language=language)
     return response
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.validators import normalize_iban
 from claims.models import Claim, PaymentBatch
@@ -124,7 +124,9 @@ def batch_recap_store(batch_id: int) -> PaymentBatch:
     `claims.tasks`); a batch that has one already is left alone."""
     batch = PaymentBatch.objects.select_related("created_by").get(pk=batch_id)
     if not recap_ready(batch):
-        filename, content = batch_recap_pdf(batch)
+        # The division's document, kept once and read by everyone: in French.
+        with translation.override(settings.LANGUAGE_CODE):
+            filename, content = batch_recap_pdf(batch)
         batch.recap.save(filename, ContentFile(content), save=False)
         PaymentBatch.objects.filter(pk=batch.pk).update(recap=batch.recap.name)
     return batch

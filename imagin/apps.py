@@ -1,7 +1,36 @@
+from pathlib import Path
+
 from django.apps import AppConfig
+from django.conf import settings
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
 class ImaginConfig(AppConfig):
     name = "imagin"
     verbose_name = _("Journal d'audit")
+
+    def ready(self) -> None:
+        checks.register(compiled_catalogues)
+
+
+def compiled_catalogues(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Without its compiled catalogue, a language Django knows (English) would
+    be offered, its pages showing French text under lang="en"."""
+    problems = []
+    for folder in settings.LOCALE_PATHS:
+        for source in Path(folder).glob("*/LC_MESSAGES/django.po"):
+            compiled = source.with_suffix(".mo")
+            if (
+                not compiled.exists()
+                or compiled.stat().st_mtime < source.stat().st_mtime
+            ):
+                problems.append(
+                    checks.Warning(
+                        f"{compiled} is missing or older than {source.name}.",
+                        hint="Run `make install` or "
+                        "`python manage.py compilemessages --ignore=.venv`.",
+                        id="imagin.W001",
+                    )
+                )
+    return problems

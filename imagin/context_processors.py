@@ -1,9 +1,14 @@
-"""Template context shared by every page: the deployment's identity."""
+"""Template context shared by every page: the deployment's identity and the
+page's help link."""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
 
 
 def deployment(request: HttpRequest) -> dict[str, object]:
@@ -23,4 +28,8 @@ def help_link(request: HttpRequest) -> dict[str, object]:
     match = getattr(request, "resolver_match", None)
     if match is None or not match.view_name:
         return {"help": None}
-    return {"help": link_for(match.view_name, match.kwargs)}
+    try:
+        return {"help": link_for(match.view_name, match.kwargs)}
+    except Exception:  # noqa: BLE001 - a broken guide file must not break every page
+        logger.exception("The guide could not be read; pages show no help link.")
+        return {"help": None}

@@ -142,7 +142,8 @@ def _sections(slug: str, title: str, body: str) -> tuple[Section, ...]:
 
 
 def _load_chapter(path: Path) -> Chapter:
-    meta, body = _front_matter(path.read_text(encoding="utf-8"), path)
+    source = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    meta, body = _front_matter(source, path)
     slug = path.stem
     html = markdown.markdown(
         body,

@@ -162,6 +162,7 @@ def test_the_guide_renders_and_its_links_and_pictures_resolve(client, language):
         assert chapter.url in index.content.decode()
         response = client.get(chapter.url, headers=headers)
         assert response.status_code == 200
+        assert_strict_csp_page(response)
         assert escape(chapter.title) in response.content.decode()
         parsed = _parsed(response)
         for section in chapter.sections:
@@ -188,7 +189,28 @@ def test_the_guide_source_links_only_to_chapters_and_pictures_that_exist():
 
 
 def test_an_unknown_chapter_is_a_404(client):
-    assert client.get("/aide/nimporte-quoi/").status_code == 404
+    for slug in ("nimporte-quoi", "connexion.md", "CONNEXION", "x" * 3000):
+        assert client.get(f"/aide/{slug}/").status_code == 404, slug
+
+
+def test_a_chapter_saved_with_windows_line_endings_still_reads(tmp_path):
+    source = (guide.GUIDE_DIR / "fr" / "contact.md").read_text(encoding="utf-8")
+    copy = tmp_path / "contact.md"
+    copy.write_bytes(source.replace("\n", "\r\n").encode())
+    chapter = guide._load_chapter(copy)
+    assert chapter.title and chapter.section("contact")
+
+
+def test_a_broken_guide_leaves_pages_working_without_their_help_link(
+    client, db, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise ValueError("front matter missing")
+
+    monkeypatch.setattr(guide, "help_link", broken)
+    response = client.get(reverse("account_login"))
+    assert response.status_code == 200
+    assert "data-help-link" not in response.content.decode()
 
 
 def test_the_guide_is_open_without_signing_in_and_before_the_first_password(
@@ -240,12 +262,18 @@ def test_the_search_in_english_searches_the_english_guide(client):
 
 
 @pytest.mark.parametrize(
-    "query", ["", "   ", "zzzqqq", "<script>", "%00", "'; drop table", "é" * 5000]
+    "query", ["", "   ", "zzzqqq", "<script>", "\x00", "'; drop", "é" * 5000]
 )
 def test_the_search_answers_any_query_without_error(client, query):
     response = client.get(reverse("guide_search"), {"q": query})
     assert response.status_code == 200
     assert "<script>" not in response.content.decode().split("<main", 1)[1]
+
+
+def test_the_search_answers_bytes_that_are_not_text(client):
+    for query in ("q=%FF%FE", "q=a&q=b", "q[]=x", "q=%ED%A0%80"):
+        response = client.get(f"{reverse('guide_search')}?{query}")
+        assert response.status_code == 200, query
 
 
 # ------------------------------------------------------------------ each page
@@ -306,6 +334,8 @@ def test_every_back_office_page_links_to_its_section(client, participant, manage
         reverse("admin:missions_mission_import"),
         reverse("admin:missions_mission_assign", args=[claim.assignment.mission_id]),
         reverse("admin:claims_paymentbatch_add"),
+        reverse("admin:password_change"),
+        reverse("admin:password_change_done"),
     ]
     for path in paths:
         _assert_help_link(client, path)
@@ -321,6 +351,10 @@ def _request_for(user):
 
 
 def test_the_header_and_footer_open_the_guide_on_every_page(client, participant):
+    guide_link = f'href="{reverse("guide")}"'
     for path in (reverse("home"), "/page-qui-n-existe-pas/"):
         body = client.get(path).content.decode()
-        assert body.count(f'href="{reverse("guide")}"') >= 2, path
+        header, _, rest = body.partition('role="banner"')[2].partition("</header>")
+        footer = body.partition('id="pied-de-page"')[2]
+        assert guide_link in header, path
+        assert guide_link in footer, path

@@ -3,6 +3,7 @@ visible switch, and e-mails and documents in the recipient's language."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from io import BytesIO
 from pathlib import Path
@@ -19,6 +20,8 @@ from pypdf import PdfReader
 from claims import services
 from claims.models import ClaimStatus
 from claims.recap import claim_recap_pdf
+from missions.convocations import Convocation, convocations_pdf
+from tests import factories
 from tests.claims.review_helpers import claim_in
 
 ROOT = Path(settings.BASE_DIR)
@@ -63,19 +66,26 @@ def test_the_catalogue_holds_every_translatable_string_of_the_code(
     assert not stale, f"Strings no longer in the code: {stale}"
 
 
+def _placeholders(text: str) -> set[str]:
+    return set(re.findall(r"%\(\w+\)[sd]|\{\{[^}]*\}\}|</?(?:a|strong)\b", text))
+
+
 def test_the_placeholders_of_each_translation_match():
     catalogue = polib.pofile(str(CATALOGUE))
     for entry in catalogue:
-        translations = [entry.msgstr] if not entry.msgid_plural else []
-        translations += list(entry.msgstr_plural.values())
-        for translation_ in translations:
-            for placeholder in ("{{", "}}", "%(", "<a ", "</a>", "<strong>"):
-                # The plural's singular may leave the count out; nothing else may.
-                if placeholder == "%(" and entry.msgid_plural:
-                    continue
-                assert entry.msgid.count(placeholder) == translation_.count(
-                    placeholder
-                ), (entry.msgid, translation_)
+        if not entry.msgid_plural:
+            expected = _placeholders(entry.msgid)
+            assert _placeholders(entry.msgstr) == expected, entry.msgid
+            continue
+        expected = _placeholders(entry.msgid_plural)
+        for index, translation_ in entry.msgstr_plural.items():
+            found = _placeholders(translation_)
+            # A singular may say "one" rather than print the count; nothing else
+            # may be left out.
+            assert found == expected or (index == 0 and found < expected), (
+                entry.msgid,
+                translation_,
+            )
 
 
 # ------------------------------------------------------------------ language
@@ -191,3 +201,52 @@ def test_the_recap_pdf_is_in_the_readers_language(participant, manager):
     english, french = text("en"), text("fr")
     assert "Mission expense claim" in english and "printed on" in english
     assert "État de frais" in french or "état de frais" in french
+
+
+def test_each_convocation_is_printed_in_its_participants_language(db):
+    english = factories.UserFactory(language="en")
+    french = factories.UserFactory(language="fr")
+    convocations = [
+        Convocation(person, [factories.AssignmentFactory(participant=person)])
+        for person in (english, french)
+    ]
+    with translation.override("fr"):  # whoever prints them
+        content = convocations_pdf(convocations)
+    pages = [page.extract_text() for page in PdfReader(BytesIO(content)).pages]
+    assert "You are called to attend" in pages[0]
+    assert "Vous êtes convoqué" in pages[-1]
+
+
+def test_the_switch_takes_the_sites_languages_in_any_spelling(client, participant):
+    client.force_login(participant)
+    response = client.post(
+        reverse("accounts:language"), {"language": "EN-gb", "next": "/a\nb"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    participant.refresh_from_db()
+    assert participant.language == "en"
+    response = client.post(reverse("accounts:language"), {"language": "de"})
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_frozen_lines_are_the_administrations_record_in_french(participant, manager):
+    from claims import amounts, selectors
+    from claims.models import ClaimLine
+
+    claim = claim_in(ClaimStatus.SUBMITTED, participant, manager)
+    with translation.override("en"):  # the manager reads the back-office in English
+        services.claim_approve(claim=claim, by=manager)
+    frozen = list(ClaimLine.objects.filter(claim=claim).values_list("label", flat=True))
+    book = selectors.rate_book(claim.currency)
+    with translation.override("fr"):
+        french = [
+            line.label
+            for line in amounts.compute(selectors.claim_input(claim), book).lines
+        ]
+    with translation.override("en"):
+        english = [
+            line.label
+            for line in amounts.compute(selectors.claim_input(claim), book).lines
+        ]
+    assert frozen == french != english

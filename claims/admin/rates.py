@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
+from django.utils import translation
 
 from claims.models import Rate, RateTable
 from imagin.admin import SafeDateHierarchyMixin
@@ -13,6 +15,13 @@ class RateInline(admin.TabularInline):
     model = Rate
     extra = 0
     fields = ["key", "amount"]
+
+
+def _recorded_label(table) -> str:
+    """A deleted table's name as the audit log keeps it: in French, whatever
+    language the administrator reads the back-office in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(table)
 
 
 @admin.register(RateTable)
@@ -70,7 +79,7 @@ class RateTableAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
             actor=request.user,
             action="claims.rate_table.deleted",
             target=obj,
-            data={"table": str(obj)},
+            data={"table": _recorded_label(obj)},
         )
         super().delete_model(request, obj)
 
@@ -81,6 +90,6 @@ class RateTableAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
                 actor=request.user,
                 action="claims.rate_table.deleted",
                 target=table,
-                data={"table": str(table)},
+                data={"table": _recorded_label(table)},
             )
         super().delete_queryset(request, queryset)

@@ -14,9 +14,10 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -211,8 +212,13 @@ def claim_approve(*, claim: Claim, by: User, book: RateBook | None = None) -> Cl
         locked = _lock(claim, by, Decision.APPROVE)
         if book is None or book.currency != locked.currency:
             book = selectors.rate_book(locked.currency)
-        priced = amounts.compute(selectors.claim_input(locked), book)
+        # The frozen lines are the administration's record, written in French
+        # whatever language the manager reads the back-office in.
+        with translation.override(settings.LANGUAGE_CODE):
+            priced = amounts.compute(selectors.claim_input(locked), book)
         if priced.problems:
+            # The problems are for the manager: in the manager's language.
+            priced = amounts.compute(selectors.claim_input(locked), book)
             raise ValidationError(list(priced.problems))
         locked.lines.all().delete()
         ClaimLine.objects.bulk_create(

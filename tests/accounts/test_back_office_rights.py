@@ -63,3 +63,65 @@ def test_a_superuser_still_manages_rights(client, participant):
     client.force_login(superuser)
     url = reverse("admin:accounts_user_change", args=[participant.pk])
     assert 'name="is_superuser"' in client.get(url).content.decode()
+
+
+def test_an_administrator_gives_roles_but_not_superuser_status(client, participant):
+    administrator = factories.AdministratorFactory(is_staff=True)
+    client.force_login(administrator)
+    url = reverse("admin:accounts_user_change", args=[participant.pk])
+    page = client.get(url).content.decode()
+    assert 'name="groups"' in page and 'name="is_staff"' in page
+    assert 'name="is_superuser"' not in page
+    manager_group = Group.objects.get(name=MANAGER)
+    form = _change_form(participant) | {
+        "is_staff": "on",
+        "is_superuser": "on",
+        "groups": str(manager_group.pk),
+    }
+    assert client.post(url, form).status_code == 302
+    participant.refresh_from_db()
+    assert participant.is_staff and not participant.is_superuser
+    assert list(participant.groups.all()) == [manager_group]
+
+
+def test_an_administrator_changes_a_managers_account_not_a_superusers(client, manager):
+    administrator = factories.AdministratorFactory(is_staff=True)
+    superuser = factories.UserFactory(is_staff=False, is_superuser=True)
+    client.force_login(administrator)
+    assert (
+        'name="email"'
+        in client.get(
+            reverse("admin:accounts_user_change", args=[manager.pk])
+        ).content.decode()
+    )
+    for name in ("admin:accounts_user_change", "admin:auth_user_password_change"):
+        url = reverse(name, args=[superuser.pk])
+        assert client.post(url, {"password1": "x"}).status_code == 403, name
+
+
+def test_a_manager_cannot_change_a_superuser_who_is_not_staff(client, manager):
+    superuser = factories.UserFactory(is_staff=False, is_superuser=True)
+    client.force_login(manager)
+    for name in ("admin:accounts_user_change", "admin:auth_user_password_change"):
+        url = reverse(name, args=[superuser.pk])
+        assert client.post(url, {"password1": "x"}).status_code == 403, name
+
+
+def test_the_initial_password_action_skips_accounts_one_may_not_change(
+    client, manager, external_participant
+):
+    external_participant.is_staff = True
+    external_participant.save()
+    old_password = external_participant.password
+    client.force_login(manager)
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {
+            "action": "issue_initial_password",
+            "_selected_action": [external_participant.pk],
+        },
+        follow=True,
+    )
+    assert "non modifiable" in response.content.decode()
+    external_participant.refresh_from_db()
+    assert external_participant.password == old_password

@@ -192,3 +192,25 @@ def test_correcting_a_form_never_counts_against_the_limit(client, db, settings):
     response = client.post(reverse("accounts:request_create"), _form())
     assert response.status_code == 302
     assert ExternalParticipantRequest.objects.count() == 1
+
+
+def test_a_request_made_in_english_is_answered_in_english(
+    client, db, manager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("accounts:request_create"),
+            _form(),
+            headers={"accept-language": "en"},
+        )
+    request = ExternalParticipantRequest.objects.get()
+    assert request.language == "en"
+    received = mail.outbox[-1]
+    assert "bien reçu" not in received.body
+    with django_capture_on_commit_callbacks(execute=True):
+        user = external_request_approve(request=request, by=manager)
+    assert user.language == "en"
+    approved = mail.outbox[-1]
+    assert user.participant_number in approved.body
+    assert approved.subject != received.subject
+    assert "Bonjour" not in approved.body

@@ -11,7 +11,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from claims import exports, services
 from claims.models import Claim, ClaimStatus, PaymentBatch, PaymentBatchStatus
@@ -343,3 +343,13 @@ def test_a_cancelled_batch_tells_its_participants_but_keeps_its_reason_inside(
     assert AuditEvent.objects.for_object(batch).latest("pk").data["reason"] == (
         "IBAN de M. Untel erroné"
     )
+
+
+def test_the_kept_recap_is_french_whoever_triggers_it(approved, manager):
+    batch = batch_of(approved, manager)
+    type(batch).objects.filter(pk=batch.pk).update(recap="")
+    with translation.override("en"):
+        exports.batch_recap_store(batch.pk)
+    batch.refresh_from_db()
+    with batch.recap.open("rb") as stored:
+        assert "Total du lot" in pdf_text(stored.read())
