@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 
@@ -51,6 +52,7 @@ def send_templated_mail(
     context = {
         "AUTHORITY_NAME": settings.AUTHORITY_NAME,
         "AUTHORITY_CONTACT": settings.AUTHORITY_CONTACT,
+        "GUIDE_URL": settings.SITE_URL + reverse("guide"),
         **context,
     }
 

@@ -187,6 +187,8 @@ def test_a_decision_is_e_mailed_in_the_participants_language(
         services.claim_approve(claim=claim, by=manager)
     assert len(mail.outbox) == 1
     assert word in mail.outbox[0].subject.lower(), mail.outbox[0].subject
+    # Every e-mail to a participant points to the guide.
+    assert f"{settings.SITE_URL}/aide/" in mail.outbox[0].body
 
 
 def test_the_recap_pdf_is_in_the_readers_language(participant, manager):
