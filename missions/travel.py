@@ -27,8 +27,9 @@ def travel_eligible(*, participant: User, mission: Mission) -> bool:
         if commune is not None
     }
     if not home_communes:
-        # Without a known residence nobody can tell the trip is payable; the
-        # exam division completes the profile and the claim gains a travel part.
+        # Without a known residence nobody can tell the trip is payable. The
+        # travel part is decided once, when the convocation opens the claim:
+        # the exam division completes the profile before convoking.
         return False
     if destination in home_communes:
         return False
