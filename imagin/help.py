@@ -69,10 +69,22 @@ def chapter_url(slug: str) -> str:
     return reverse("guide_chapter", kwargs={"slug": slug})
 
 
+def screenshot_path(name: str, language: str) -> str:
+    """The static path of a screenshot, in `language` where it was taken."""
+    localised = f"{SCREENSHOTS_STATIC}{language}/{name}"
+    if language != "fr" and (Path(settings.BASE_DIR) / "static" / localised).exists():
+        return localised
+    return SCREENSHOTS_STATIC + name
+
+
 class _SiteLinks(Treeprocessor):
     """Turn the guide's file links into site addresses: `x.md#y` into the
-    chapter's page, `captures/n.png` into the screenshot's static file; and
-    give tables the design system's wrapper."""
+    chapter's page, `captures/n.png` into the screenshot's static file (in the
+    chapter's language); and give tables the design system's wrapper."""
+
+    def __init__(self, md: markdown.Markdown, language: str) -> None:
+        super().__init__(md)
+        self.language = language
 
     def run(self, root: ElementTree.Element) -> None:
         for parent in list(root.iter()):
@@ -85,7 +97,8 @@ class _SiteLinks(Treeprocessor):
                 elif element.tag == "img":
                     src = element.get("src", "")
                     if src.startswith("captures/"):
-                        element.set("src", static(SCREENSHOTS_STATIC + src[9:]))
+                        path = screenshot_path(src[9:], self.language)
+                        element.set("src", static(path))
                         element.set("class", "imagin-guide__capture")
                 elif element.tag == "table":
                     wrapper = ElementTree.Element("div", {"class": "fr-table"})
@@ -95,8 +108,13 @@ class _SiteLinks(Treeprocessor):
 
 
 class _SiteLinksExtension(markdown.Extension):
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.language = language
+
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (API)
-        md.treeprocessors.register(_SiteLinks(md), "imagin_site_links", 5)
+        links = _SiteLinks(md, self.language)
+        md.treeprocessors.register(links, "imagin_site_links", 5)
 
 
 def _front_matter(source: str, path: Path) -> tuple[dict[str, str], str]:
@@ -147,7 +165,7 @@ def _load_chapter(path: Path) -> Chapter:
     slug = path.stem
     html = markdown.markdown(
         body,
-        extensions=["extra", "toc", _SiteLinksExtension()],
+        extensions=["extra", "toc", _SiteLinksExtension(path.parent.name)],
         output_format="html",
     )
     return Chapter(

@@ -358,3 +358,11 @@ def test_the_header_and_footer_open_the_guide_on_every_page(client, participant)
         footer = body.partition('id="pied-de-page"')[2]
         assert guide_link in header, path
         assert guide_link in footer, path
+
+
+def test_each_guide_shows_the_screens_in_its_own_language(client, db):
+    chapter = reverse("guide_chapter", args=["etat-de-frais"])
+    french = _parsed(client.get(chapter, headers={"accept-language": "fr"})).images
+    english = _parsed(client.get(chapter, headers={"accept-language": "en"})).images
+    assert french and all("/captures/en/" not in src for src in french)
+    assert english and all("/captures/en/" in src for src in english)
