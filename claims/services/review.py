@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -62,7 +63,15 @@ def _approve_refusal(claim: Claim) -> str:
             "Seul un état de frais validé par l'intervenant peut être validé par le "
             "gestionnaire (statut actuel : %(status)s)."
         ) % {"status": _status(claim)}
-    basis = claim.assignment.mission.mission_type.payment_basis
+    mission = claim.assignment.mission
+    if claim.status != S.SUBMITTED and mission.starts_at > timezone.now():
+        # Work is paid once done: the participant could not have validated it
+        # before either (entry opens when the mission starts).
+        return _(
+            "La mission n'a pas encore commencé : elle se valide une fois faite "
+            "(début le %(start)s)."
+        ) % {"start": date_format(timezone.localtime(mission.starts_at), "j F Y H:i")}
+    basis = mission.mission_type.payment_basis
     if (
         basis == MissionType.PaymentBasis.MANAGER_ENTERED
         and claim.manager_amount is None

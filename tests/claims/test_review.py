@@ -4,10 +4,12 @@ own claim, the audit events and the participant's e-mails."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from claims import services
 from claims.models import Claim, ClaimStatus
@@ -291,6 +293,28 @@ def test_a_manager_enters_the_amount_then_validates(surveillance, manager):
     )
     approved = services.claim_approve(claim=claim, by=manager)
     assert approved.remuneration_amount == D("48.20")
+
+
+def test_a_mission_the_division_finishes_alone_is_validated_once_started(
+    participant, manager
+):
+    kind = factories.MissionTypeFactory(
+        payment_basis="manager_entered", travel_eligible=False
+    )
+    later = timezone.now() + timedelta(days=3)
+    claim = claim_in(
+        S.DRAFT,
+        participant,
+        manager,
+        mission_type=kind,
+        starts_at=later,
+        ends_at=later + timedelta(hours=4),
+    )
+    claim = services.claim_enter_amount(claim=claim, by=manager, amount=D(40))
+    allowed, reason = services.can_decide(claim, manager, "valider")
+    assert not allowed and "pas encore commencé" in reason
+    with pytest.raises(ValidationError):
+        services.claim_approve(claim=claim, by=manager)
 
 
 def test_a_surveillance_sent_back_is_validated_again_without_the_participant(
