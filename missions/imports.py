@@ -85,6 +85,18 @@ def parse(session: ExamSession, content: bytes) -> tuple[list[Mission], list[str
     }
     types = {t.code: t for t in MissionType.objects.all()}
     centres = {c.code: c for c in Centre.objects.all()}
+    # A file imported twice must not create its missions twice.
+    seen: dict[tuple, int | None] = {
+        key: None
+        for key in Mission.objects.filter(exam__session=session).values_list(
+            "exam_id",
+            "epreuve_id",
+            "mission_type_id",
+            "centre_id",
+            "starts_at",
+            "ends_at",
+        )
+    }
 
     missions, errors = [], []
     for number, row in enumerate(rows[1:], start=2):
@@ -144,6 +156,23 @@ def parse(session: ExamSession, content: bytes) -> tuple[list[Mission], list[str
                 _("besoin « %s » : un nombre entier de 1 à 1000 est attendu")
                 % values["besoin"]
             )
+        if not problems:
+            key = (
+                exam.pk,
+                epreuve.pk if epreuve else None,
+                mission_type.pk,
+                centre.pk,
+                starts_at,
+                ends_at,
+            )
+            if key in seen:
+                problems.append(
+                    _("cette mission est déjà dans la session")
+                    if seen[key] is None
+                    else _("même mission qu'à la ligne %d") % seen[key]
+                )
+                problems.append(_("pour plusieurs intervenants, utilisez « besoin »"))
+            seen.setdefault(key, number)
         if problems:
             errors.append(
                 _("Ligne %(n)d : %(problems)s.")

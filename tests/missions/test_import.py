@@ -55,6 +55,25 @@ def test_excel_windows_encoding_and_commas_are_read(setting, manager):
     assert missions_import(session=setting, content=content, by=manager).created == 1
 
 
+def test_a_file_imported_twice_creates_its_missions_once(setting, manager):
+    content = (HEADER + GOOD).encode()
+    assert missions_import(session=setting, content=content, by=manager).created == 1
+    again = missions_import(session=setting, content=content, by=manager)
+    assert again.created == 0
+    assert again.errors == [
+        "Ligne 2 : cette mission est déjà dans la session ; pour plusieurs "
+        "intervenants, utilisez « besoin »."
+    ]
+    twice = missions_import(
+        session=setting,
+        content=(HEADER + GOOD.replace("15/06", "17/06") * 2).encode(),
+        by=manager,
+    )
+    assert twice.created == 0
+    assert twice.errors[0].startswith("Ligne 3 : même mission qu'à la ligne 2")
+    assert Mission.objects.count() == 1
+
+
 def test_one_bad_row_writes_nothing_and_every_error_has_its_line(setting, manager):
     content = (
         HEADER
