@@ -135,10 +135,11 @@ def _control_print(run: ConvocationRun) -> None:
 
 
 def _is_first_convocation(participant: User, now_convoked: list[Assignment]) -> bool:
-    """An external participant who never signed in and was never convoked."""
+    """An external participant without a password of their own, never
+    convoked: one who chose theirs (after an account request) keeps it."""
     return (
         participant.kind == User.Kind.EXTERNAL
-        and (participant.must_change_password or participant.last_login is None)
+        and (participant.must_change_password or not participant.has_usable_password())
         and not Assignment.objects.filter(
             participant=participant, status=ConvocationStatus.CONVOKED
         )

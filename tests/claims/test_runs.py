@@ -29,7 +29,10 @@ def session(db):
 
 @pytest.fixture
 def assigned(session, participant, external_participant):
-    """Three assignments not yet convoked: two for the agent, one for the external."""
+    """Three assignments not yet convoked: two for the agent, one for the external
+    (created by the division: no password yet)."""
+    external_participant.set_unusable_password()
+    external_participant.save()
     exam = factories.ExamFactory(session=session, name="Baccalauréat général")
     missions = factories.MissionFactory.create_batch(2, exam=exam, epreuve__exam=exam)
     other_exam = factories.ExamFactory(session=session, name="BTS")
@@ -131,6 +134,19 @@ def test_an_external_participant_gets_credentials_only_once(
     old_password = User.objects.get(pk=external_participant.pk).password
     start("official", session, manager)
     assert User.objects.get(pk=external_participant.pk).password == old_password
+
+
+def test_an_external_participant_with_a_password_of_their_own_keeps_it(
+    session, assigned, manager, external_participant
+):
+    """One whose account request was accepted chose a password by e-mail: their
+    first convocation must not replace it."""
+    external_participant.set_password("Une-phrase-bien-longue-2027")
+    external_participant.save()
+    start("official", session, manager)
+    external_participant.refresh_from_db()
+    assert external_participant.check_password("Une-phrase-bien-longue-2027")
+    assert not external_participant.must_change_password
 
 
 def test_cancelling_a_run_undoes_it_as_a_whole(session, assigned, manager):
