@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "imagin.context_processors.deployment",
                 "imagin.context_processors.help_link",
+                "accounts.context_processors.roles",
             ],
         },
     },

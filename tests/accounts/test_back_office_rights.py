@@ -125,3 +125,12 @@ def test_the_initial_password_action_skips_accounts_one_may_not_change(
     assert "non modifiable" in response.content.decode()
     external_participant.refresh_from_db()
     assert external_participant.password == old_password
+
+
+def test_the_back_office_link_is_shown_to_those_who_may_enter(client, manager):
+    link = f'href="{reverse("admin:index")}"'
+    client.force_login(manager)
+    assert link in client.get(reverse("home")).content.decode()
+    staff_without_role = factories.UserFactory(is_staff=True)
+    client.force_login(staff_without_role)
+    assert link not in client.get(reverse("home")).content.decode()
