@@ -306,6 +306,7 @@ class ExternalParticipantRequestAdmin(admin.ModelAdmin):
         "holder",
         "masked_iban",
         "bic",
+        "rib_link",
         "status",
         "rejection_reason",
         "participant",
@@ -319,6 +320,14 @@ class ExternalParticipantRequestAdmin(admin.ModelAdmin):
     @admin.display(description=_("IBAN"))
     def masked_iban(self, obj: ExternalParticipantRequest) -> str:
         return obj.masked_iban
+
+    @admin.display(description=_("RIB"))
+    def rib_link(self, obj: ExternalParticipantRequest) -> str:
+        # Checked before accepting: the bank details come from this document.
+        if not obj.rib_document:
+            return "—"
+        url = reverse("admin:accounts_request_rib", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Télécharger le RIB"))
 
     @admin.display(description=_("Doublons possibles"))
     def duplicates(self, obj: ExternalParticipantRequest) -> str:
@@ -349,8 +358,21 @@ class ExternalParticipantRequestAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.reject_view),
                 name="accounts_request_reject",
             ),
+            path(
+                "<int:pk>/rib/",
+                self.admin_site.admin_view(self.rib_view),
+                name="accounts_request_rib",
+            ),
             *super().get_urls(),
         ]
+
+    def rib_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        obj = get_object_or_404(ExternalParticipantRequest, pk=pk)
+        if not obj.rib_document:
+            raise PermissionDenied
+        return document_response(obj.rib_document, download_name=f"rib-demande-{pk}")
 
     def _pending(self, request: HttpRequest, pk: int) -> ExternalParticipantRequest:
         if not self.has_change_permission(request):

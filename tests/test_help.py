@@ -32,6 +32,7 @@ NOT_PAGES = {
     "admin:accounts_financialfile_rib": "download",
     "admin:accounts_request_approve": "POST only, redirects back",
     "admin:accounts_request_reject": "POST only, redirects back",
+    "admin:accounts_request_rib": "download",
     "admin:claims_claim_document": "download",
     "admin:claims_paymentbatch_export": "download",
     "admin:claims_paymentbatch_recap": "download",

@@ -148,6 +148,25 @@ def test_the_manager_sees_possible_duplicates(client, pending, manager):
     assert "Attention" in html and "Accepter et créer" in html
 
 
+def test_the_manager_reads_the_rib_before_accepting(client, pending, manager):
+    rib = reverse("admin:accounts_request_rib", args=[pending.pk])
+    client.force_login(manager)
+    url = reverse("admin:accounts_externalparticipantrequest_change", args=[pending.pk])
+    assert rib in client.get(url).content.decode()
+    response = client.get(rib)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("persona", ["participant", "external_participant", "outsider"])
+def test_only_the_division_reads_a_requests_rib(client, request, pending, persona):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(reverse("admin:accounts_request_rib", args=[pending.pk]))
+    assert response.status_code in (302, 403)
+    assert not getattr(response, "streaming", False)
+
+
 def test_the_back_office_decides_through_post_only(client, pending, manager):
     client.force_login(manager)
     approve = reverse("admin:accounts_request_approve", args=[pending.pk])
