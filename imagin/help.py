@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -33,7 +33,7 @@ _HEADING = re.compile(r"^(#{2,3})\s+(.+?)\s*\{#([a-z0-9-]+)\}\s*$")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Section:
     chapter_slug: str
     chapter_title: str
@@ -45,6 +45,11 @@ class Section:
     @property
     def url(self) -> str:
         return chapter_url(self.chapter_slug) + "#" + self.anchor
+
+    @cached_property
+    def folded(self) -> tuple[str, str]:
+        """Title and text as the search compares them (see `_fold`)."""
+        return _fold(self.title), _fold(self.text)
 
 
 @dataclass(frozen=True)
@@ -231,7 +236,7 @@ def search(query: str, limit: int = 20) -> list[SearchResult]:
         return []
     scored = []
     for position, found in enumerate(s for c in current_chapters() for s in c.sections):
-        title, text = _fold(found.title), _fold(found.text)
+        title, text = found.folded
         if all(word in title or word in text for word in words):
             in_title = sum(word in title for word in words)
             hits = sum(text.count(word) for word in words)
