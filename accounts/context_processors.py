@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 
 from django.http import HttpRequest
 
@@ -10,5 +10,6 @@ from accounts.roles import is_back_office_user
 
 
 def roles(request: HttpRequest) -> dict[str, object]:
-    # Called by the template only where it asks (one query, for staff only).
-    return {"is_back_office_user": partial(is_back_office_user, request.user)}
+    # Called by the templates only where they ask, and once per request however
+    # many ask (the header and the home page): one query, for staff only.
+    return {"is_back_office_user": cache(partial(is_back_office_user, request.user))}

@@ -134,3 +134,14 @@ def test_the_back_office_link_is_shown_to_those_who_may_enter(client, manager):
     staff_without_role = factories.UserFactory(is_staff=True)
     client.force_login(staff_without_role)
     assert link not in client.get(reverse("home")).content.decode()
+
+
+def test_the_home_page_asks_the_managers_roles_once(client, manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("home"))  # the header and the page both ask
+    asked = [q for q in queries.captured_queries if "auth_group" in q["sql"]]
+    assert len(asked) == 1
