@@ -14,6 +14,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from imagin.text import printable
+
+# What an event keeps of any text it is given (a reason, a name typed at
+# sign-in): enough to read, never a megabyte, never a byte the database refuses.
+DATA_TEXT_LIMIT = 2000
+
 
 class AuditLogIsAppendOnly(Exception):
     """Raised on any attempt to change or remove a recorded event."""
@@ -83,6 +89,18 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
     }
 
 
+def _storable(value: Any) -> Any:
+    if isinstance(value, str):
+        return printable(value, DATA_TEXT_LIMIT)
+    if isinstance(value, dict):
+        return {
+            printable(str(key), 200): _storable(item) for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_storable(item) for item in value]
+    return value
+
+
 def audit_log(
     *,
     actor: Any,
@@ -104,7 +122,7 @@ def audit_log(
         target_id=target.pk,
         from_status=from_status,
         to_status=to_status,
-        data=data or {},
+        data=_storable(data or {}),
     )
 
 
@@ -125,7 +143,7 @@ def audit_log_many(
         "action": action,
         "target_type": ContentType.objects.get_for_model(targets[0][0]),
         "to_status": to_status,
-        "data": data or {},
+        "data": _storable(data or {}),
     }
     AuditEvent.objects.bulk_create(
         AuditEvent(target_id=target.pk, from_status=from_status, **common)
