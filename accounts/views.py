@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from accounts.services import (
     financial_file_save,
     user_language_set,
 )
+from imagin.http import private_file_response
 from imagin.uploads import CONTENT_TYPES
 
 
@@ -153,7 +154,7 @@ def financial_file(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def rib_download(request: HttpRequest) -> FileResponse:
+def rib_download(request: HttpRequest) -> HttpResponse:
     """The participant's own RIB; there is no URL for anyone else's."""
     file = FinancialFile.objects.filter(user=request.user).first()
     if file is None or not file.rib_document:
@@ -161,17 +162,14 @@ def rib_download(request: HttpRequest) -> FileResponse:
     return document_response(file.rib_document, download_name="rib")
 
 
-def document_response(field_file, *, download_name: str) -> FileResponse:
+def document_response(field_file, *, download_name: str) -> HttpResponse:
     """Stream a private document as an attachment, never rendered inline."""
     suffix = "." + field_file.name.rsplit(".", 1)[-1].lower()
-    response = FileResponse(
+    return private_file_response(
         field_file.open("rb"),
-        as_attachment=True,
         filename=f"{download_name}{suffix}",
         content_type=CONTENT_TYPES.get(suffix, "application/octet-stream"),
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def request_create(request: HttpRequest) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from imagin.http import private_file_response
 from missions import selectors
 from missions.convocations import Convocation, convocations_pdf
 from missions.forms import AvailabilityForm, CompetencesForm
@@ -151,8 +152,6 @@ def convocation_download(request: HttpRequest, assignment_pk: int) -> HttpRespon
     if assignment is None:
         raise Http404
     pdf = convocations_pdf([Convocation(request.user, [assignment])])
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="convocation-{assignment.pk}.pdf"'
+    return private_file_response(
+        pdf, filename=f"convocation-{assignment.pk}.pdf", content_type="application/pdf"
     )
-    return response

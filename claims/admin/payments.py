@@ -26,6 +26,7 @@ from claims.models import PaymentBatch, PaymentBatchStatus
 from claims.money import format_money
 from claims.review_forms import ReasonForm
 from imagin.admin import audit_history_url
+from imagin.http import private_file_response
 from missions.models import ExamSession
 
 
@@ -54,13 +55,6 @@ class BatchUntilForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Par exemple : « Baccalauréat, juillet »."),
     )
-
-
-def _file_response(filename: str, content: bytes, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @admin.register(PaymentBatch)
@@ -226,7 +220,9 @@ class PaymentBatchAdmin(admin.ModelAdmin):
         except REFUSALS as refused:
             messages.error(request, refusal_text(refused))
             return redirect("admin:claims_paymentbatch_change", batch.pk)
-        return _file_response(filename, content, "text/csv; charset=utf-8")
+        return private_file_response(
+            content, filename=filename, content_type="text/csv; charset=utf-8"
+        )
 
     def recap_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         batch = self._batch(request, pk)

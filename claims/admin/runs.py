@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from claims.models import ConvocationRun
 from claims.runs import run_cancel, run_start
 from imagin.audit import audit_log
+from imagin.http import private_file_response
 from missions.models import Centre, Exam, ExamSession
 
 
@@ -157,9 +158,8 @@ class ConvocationRunAdmin(admin.ModelAdmin):
             action="claims.convocation_run.document_downloaded",
             target=run,
         )
-        return FileResponse(
+        return private_file_response(
             run.document.open("rb"),
-            as_attachment=True,
             filename=run.document.name.rsplit("/", 1)[-1],
             content_type="application/pdf",
         )

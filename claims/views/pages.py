@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from claims.forms import DocumentForm, NotPerformedForm
 from claims.models import SupportingDocument
 from claims.services import ClaimChanged
 from claims.views.common import own_claim, posted_version
+from imagin.http import private_file_response
 from missions.models import ExamSession
 
 # ------------------------------------------------------------------ list
@@ -196,9 +197,8 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 def document_download(request: HttpRequest, pk: int, document_pk: int):
     claim = own_claim(request, pk)
     document = get_object_or_404(SupportingDocument, pk=document_pk, claim=claim)
-    return FileResponse(
+    return private_file_response(
         document.file.open("rb"),
-        as_attachment=True,
         filename=document.original_name,
         content_type=document.content_type,
     )
@@ -208,9 +208,9 @@ def document_download(request: HttpRequest, pk: int, document_pk: int):
 
 
 def _pdf(filename: str, content: bytes) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return private_file_response(
+        content, filename=filename, content_type="application/pdf"
+    )
 
 
 @login_required
