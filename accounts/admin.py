@@ -22,6 +22,7 @@ from accounts.models import (
     User,
 )
 from accounts.roles import ADMINISTRATOR, has_role, is_back_office_user
+from accounts.security_events import acting_as, download_recorded
 from accounts.selectors import request_possible_duplicates
 from accounts.services import (
     external_participant_create,
@@ -29,9 +30,12 @@ from accounts.services import (
     external_request_reject,
     financial_file_mark_checked,
     initial_password_issue,
+    mask_email,
+    password_reset_send,
 )
 from accounts.views import document_response
 from imagin.admin import HistoryLinkMixin
+from imagin.audit import audit_log
 from imagin.workflow import TransitionNotAllowed
 
 admin.site.site_header = _("IMAG'IN — gestion des examens et concours")
@@ -61,6 +65,23 @@ class RejectionForm(forms.Form):
     )
 
 
+class AccountCreationForm(forms.ModelForm):
+    """A new account has no password anyone in the back-office knows: its owner
+    signs in through single sign-on, or chooses one from a link sent to them
+    ("Envoyer un lien pour choisir un mot de passe")."""
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email"]
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
 def _may_change_account(user, account) -> bool:
     if account.is_superuser:
         return user.is_superuser
@@ -83,8 +104,11 @@ class UserAdmin(DjangoUserAdmin):
     ]
     list_select_related = ["commune"]
     autocomplete_fields = ["commune", "establishment"]
+    # No password on the pages: nobody in the back-office sets another
+    # person's password (see `user_change_password`).
     fieldsets = [
-        *DjangoUserAdmin.fieldsets,
+        (None, {"fields": ["username"]}),
+        *DjangoUserAdmin.fieldsets[1:],
         (
             _("Intervenant"),
             {
@@ -111,20 +135,73 @@ class UserAdmin(DjangoUserAdmin):
         "initial_password_expires_at",
         "initial_password_used_at",
     ]
-    actions = ["issue_initial_password"]
-    # Rights are the administrators' business (roles), a superuser's alone for
-    # superuser status and single permissions: a manager who may edit
-    # participants must not grant rights, to others or to themselves.
-    ROLES = ("is_staff", "groups")
-    SUPERUSER_RIGHTS = ("is_superuser", "user_permissions")
+    add_form = AccountCreationForm
+    add_form_template = None
+    add_fieldsets = [
+        (None, {"fields": ["username", "first_name", "last_name", "email"]}),
+    ]
+    actions = ["send_password_reset", "issue_initial_password"]
+    # Rights (roles, back-office access, superuser status, single permissions)
+    # are a superuser's alone: an administrator who could give roles could give
+    # themself the manager's and export the bank details. Every change of
+    # rights is audited (accounts.security_events), whatever path it takes.
+    RIGHTS = ("is_staff", "groups", "is_superuser", "user_permissions")
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            fields += self.SUPERUSER_RIGHTS
-        if not has_role(request.user, ADMINISTRATOR):
-            fields += self.ROLES
+            fields += self.RIGHTS
         return fields
+
+    def user_change_password(self, request: HttpRequest, id, form_url=""):
+        """Nobody sets another person's password here, superusers included:
+        they send a link to choose one, or issue an initial password."""
+        raise PermissionDenied
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Rights changed by this form are recorded as this person's, and
+        # refused at the model level if they are not a superuser.
+        with acting_as(request.user):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        old_email = form.initial.get("email", "") if change else ""
+        super().save_model(request, obj, form, change)
+        if change and "email" in form.changed_data:
+            # A link to choose a password goes to this address: who changed
+            # it is recorded, and they are not the one to send the link.
+            audit_log(
+                actor=request.user,
+                action="accounts.user.email_changed",
+                target=obj,
+                data={"from": mask_email(old_email), "to": mask_email(obj.email)},
+            )
+
+    @admin.action(description=_("Envoyer un lien pour choisir un mot de passe"))
+    def send_password_reset(self, request: HttpRequest, queryset) -> None:
+        for user in queryset.prefetch_related("groups"):
+            if not self.has_change_permission(request, user):
+                messages.error(
+                    request,
+                    _("%(user)s : compte non modifiable par vous.") % {"user": user},
+                )
+                continue
+            try:
+                password_reset_send(user=user, by=request.user)
+            except PermissionDenied as refused:
+                messages.error(
+                    request,
+                    _("%(user)s : %(reason)s") % {"user": user, "reason": refused},
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "%(user)s : un lien pour choisir un mot de passe a été "
+                        "envoyé à %(email)s."
+                    )
+                    % {"user": user, "email": mask_email(user.email)},
+                )
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         # An account with rights (its e-mail, its password: Django's password
@@ -157,7 +234,10 @@ class UserAdmin(DjangoUserAdmin):
         issued = None
         if request.method == "POST" and form.is_valid():
             user = external_participant_create(by=request.user, **form.cleaned_data)
-            issued = (user, initial_password_issue(user=user, by=request.user))
+            issued = (
+                user,
+                initial_password_issue(user=user, by=request.user, notify=True),
+            )
             form = ExternalParticipantForm()
         context = {
             **self.admin_site.each_context(request),
@@ -177,7 +257,7 @@ class UserAdmin(DjangoUserAdmin):
                     _("%(user)s : compte non modifiable par vous.") % {"user": user},
                 )
                 continue
-            password = initial_password_issue(user=user, by=request.user)
+            password = initial_password_issue(user=user, by=request.user, notify=True)
             messages.warning(
                 request,
                 _(
@@ -218,6 +298,7 @@ class FinancialFileAdmin(HistoryLinkMixin, admin.ModelAdmin):
         "rib_link",
         "status",
         "updated_at",
+        "details_changed_by",
         "checked_at",
         "history",
     ]
@@ -255,6 +336,12 @@ class FinancialFileAdmin(HistoryLinkMixin, admin.ModelAdmin):
         file = get_object_or_404(FinancialFile, pk=pk)
         if not file.rib_document:
             raise PermissionDenied
+        download_recorded(
+            by=request.user,
+            target=file,
+            action="accounts.financial_file.rib_downloaded",
+            data={"participant": file.user_id},
+        )
         return document_response(file.rib_document, download_name=f"rib-{file.user_id}")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -373,6 +460,9 @@ class ExternalParticipantRequestAdmin(admin.ModelAdmin):
         obj = get_object_or_404(ExternalParticipantRequest, pk=pk)
         if not obj.rib_document:
             raise PermissionDenied
+        download_recorded(
+            by=request.user, target=obj, action="accounts.request.rib_downloaded"
+        )
         return document_response(obj.rib_document, download_name=f"rib-demande-{pk}")
 
     def _pending(self, request: HttpRequest, pk: int) -> ExternalParticipantRequest:

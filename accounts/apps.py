@@ -12,3 +12,7 @@ class AccountsConfig(AppConfig):
         from accounts.roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")
+
+        from accounts import security_events
+
+        security_events.connect()

@@ -131,8 +131,103 @@ def initial_password_issue(*, user: User, by: User | None) -> str:
             target=locked,
             data={"expires_at": locked.initial_password_expires_at},
         )
+        if notify and locked.email:
+            send_templated_mail(
+                "initial-password-issued",
+                to=[locked.email],
+                context={"user": locked, "by": by},
+                language=locked.language,
+            )
     user.refresh_from_db()
     return password
+
+
+def mask_email(address: str) -> str:
+    """ "c***@exemple.fr": enough to recognise one's address in a log or a
+    message, not enough to harvest it."""
+    local, _at, domain = (address or "").partition("@")
+    if not domain:
+        return "***" if address else ""
+    return f"{local[:1]}***@{domain}"
+
+
+def _may_reach_by_email(user: User) -> tuple[bool, str]:
+    if not user.is_active:
+        return False, _("ce compte est désactivé.")
+    if not user.email:
+        return False, _(
+            "aucune adresse électronique n'est connue pour ce compte : émettez un "
+            "mot de passe initial (intervenant extérieur) ou complétez d'abord "
+            "son adresse."
+        )
+    return True, ""
+
+
+def can_send_password_reset(*, user: User, by: User) -> tuple[bool, str]:
+    """Whether `by` may send `user` a link to choose a new password, and why not.
+
+    The link goes to the address on file; whoever last changed that address in
+    the back-office does not send it (they would send it to themselves).
+    """
+    from imagin.audit import AuditEvent
+
+    allowed, reason = _may_reach_by_email(user)
+    if not allowed:
+        return allowed, reason
+    last_change = (
+        AuditEvent.objects.for_object(user)
+        .filter(action="accounts.user.email_changed")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    if last_change is not None and last_change == by.pk and by.pk != user.pk:
+        return False, _(
+            "vous avez vous-même modifié l'adresse électronique de ce compte : "
+            "un autre membre de la division doit envoyer le lien."
+        )
+    return True, ""
+
+
+def password_reset_send(*, user: User, by: User) -> None:
+    """E-mail `user` a one-time link to choose a new password, at the address
+    on file; nobody in the back-office ever sets another person's password.
+
+    Raises PermissionDenied with the reason when `can_send_password_reset`
+    refuses. The link is the one allauth's "forgotten password" sends (it stops
+    working once used or once the password changes).
+    """
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from django.urls import reverse
+
+    allowed, reason = can_send_password_reset(user=user, by=by)
+    if not allowed:
+        raise PermissionDenied(reason)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        audit_log(
+            actor=by,
+            action="accounts.password.reset_sent",
+            target=locked,
+            data={"to": mask_email(locked.email)},
+        )
+        reset_path = reverse(
+            "account_reset_password_from_key",
+            kwargs={
+                "uidb36": user_pk_to_url_str(locked),
+                "key": default_token_generator.make_token(locked),
+            },
+        )
+        send_templated_mail(
+            "password-reset-sent",
+            to=[locked.email],
+            context={
+                "user": locked,
+                "reset_path": reset_path,
+                "site_url": settings.SITE_URL,
+            },
+            language=locked.language,
+        )
 
 
 def initial_password_mark_used(*, user: User) -> None:
@@ -166,6 +261,26 @@ def password_chosen(*, user: User) -> None:
 FINANCIAL_FIELDS = ("holder", "iban", "bic", "nir")
 
 
+def _bank_details_changed_mail(file: FinancialFile, *, by: User) -> None:
+    """Tell the participant their bank details changed (whoever changed them:
+    a takeover of their account shows here), with the masked IBAN only."""
+    user = file.user
+    if not user.email:
+        return
+    send_templated_mail(
+        "bank-details-changed",
+        to=[user.email],
+        context={
+            "user": user,
+            "masked_iban": file.masked_iban,
+            "changed_at": file.updated_at,
+            "by_division": by.pk != user.pk,
+            "site_url": settings.SITE_URL,
+        },
+        language=user.language,
+    )
+
+
 def financial_file_save(
     *,
     user: User,
@@ -179,7 +294,9 @@ def financial_file_save(
     """Create or update a participant's financial file.
 
     Only the participant edits their own file (PermissionDenied otherwise). Any
-    change puts it back to "to be checked" and is logged by field name only.
+    change puts it back to "to be checked", records who made it (they will not
+    be the one to verify it), is logged by field name only and e-mailed to the
+    participant once committed.
     """
     if by.pk != user.pk:
         raise PermissionDenied
@@ -203,6 +320,8 @@ def financial_file_save(
         if not created and not changed:
             return file
         file.updated_at = now
+        file.details_changed_by = by
+        _bank_details_changed_mail(file, by=by)
         if created:
             file.save()
             audit_log(
@@ -220,7 +339,12 @@ def financial_file_save(
                 by=by,
                 action="accounts.financial_file.updated",
                 data={"fields": changed},
-                update_fields=[*FINANCIAL_FIELDS, "rib_document", "updated_at"],
+                update_fields=[
+                    *FINANCIAL_FIELDS,
+                    "rib_document",
+                    "updated_at",
+                    "details_changed_by",
+                ],
             )
         else:
             file.save()
@@ -235,12 +359,27 @@ def financial_file_save(
         return file
 
 
-def financial_file_mark_checked(*, file: FinancialFile, by: User) -> FinancialFile:
-    """A manager certifies the bank details; nobody certifies their own."""
+def can_mark_checked(*, file: FinancialFile, by: User) -> tuple[bool, str]:
+    """Whether `by` may certify these bank details, and why not: never their
+    own file, never details they changed themselves (four eyes on money)."""
     if file.user_id == by.pk:
-        raise PermissionDenied(_("Vous ne pouvez pas vérifier votre propre dossier."))
+        return False, _("Vous ne pouvez pas vérifier votre propre dossier.")
+    if file.details_changed_by_id == by.pk:
+        return False, _(
+            "Vous avez vous-même enregistré ces coordonnées bancaires : un autre "
+            "gestionnaire doit les vérifier."
+        )
+    return True, ""
+
+
+def financial_file_mark_checked(*, file: FinancialFile, by: User) -> FinancialFile:
+    """A manager certifies the bank details (PermissionDenied with the reason
+    when `can_mark_checked` refuses)."""
     with transaction.atomic():
         locked = FinancialFile.objects.select_for_update().get(pk=file.pk)
+        allowed, reason = can_mark_checked(file=locked, by=by)
+        if not allowed:
+            raise PermissionDenied(reason)
         locked.checked_at = timezone.now()
         apply_transition(
             locked,
@@ -339,6 +478,8 @@ def external_request_approve(*, request: ExternalParticipantRequest, by: User) -
             iban=locked.iban,
             bic=locked.bic,
             updated_at=timezone.now(),
+            # Whoever approves the request does not verify what it brought.
+            details_changed_by=by,
         )
         if locked.rib_document:
             with locked.rib_document.open("rb") as document:
@@ -381,6 +522,8 @@ def external_request_approve(*, request: ExternalParticipantRequest, by: User) -
             },
             language=user.language,
         )
+        # No separate e-mail about the bank details: they are the ones the
+        # participant sent with the request this e-mail answers.
         return user
 
 

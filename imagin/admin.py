@@ -77,6 +77,77 @@ class ActorFilter(admin.SimpleListFilter):
         )
 
 
+# The security events, as the log's filter groups them: (label, condition).
+SECURITY_CATEGORIES = {
+    "connexions": (
+        _("Connexions et déconnexions"),
+        Q(action__startswith="accounts.sign_in.") | Q(action="accounts.sign_out"),
+    ),
+    "echecs": (_("Connexions refusées"), Q(action="accounts.sign_in.failed")),
+    "mots-de-passe": (
+        _("Mots de passe"),
+        Q(action__startswith="accounts.password.")
+        | Q(action__startswith="accounts.participant.initial_password_")
+        | Q(action="accounts.participant.password_chosen"),
+    ),
+    "droits": (
+        _("Rôles et droits"),
+        Q(action__startswith="accounts.role.")
+        | Q(action="accounts.user.email_changed"),
+    ),
+    "coordonnees-bancaires": (
+        _("Coordonnées bancaires"),
+        Q(action__startswith="accounts.financial_file."),
+    ),
+    "telechargements": (
+        _("Téléchargements et exports"),
+        Q(action__endswith="_downloaded") | Q(action="claims.payment_batch.exported"),
+    ),
+}
+
+# French labels of the security events (the others read well enough as codes).
+ACTION_LABELS = {
+    "accounts.sign_in.succeeded": _("Connexion"),
+    "accounts.sign_in.failed": _("Connexion refusée"),
+    "accounts.sign_out": _("Déconnexion"),
+    "accounts.password.reset_requested": _("Mot de passe oublié : lien demandé"),
+    "accounts.password.reset_sent": _("Lien de choix du mot de passe envoyé"),
+    "accounts.password.reset_completed": _("Mot de passe choisi par lien"),
+    "accounts.password.changed": _("Mot de passe changé"),
+    "accounts.participant.initial_password_issued": _("Mot de passe initial émis"),
+    "accounts.participant.initial_password_used": _("Mot de passe initial utilisé"),
+    "accounts.participant.password_chosen": _("Mot de passe personnel choisi"),
+    "accounts.role.granted": _("Rôle donné"),
+    "accounts.role.revoked": _("Rôle retiré"),
+    "accounts.user.email_changed": _("Adresse électronique modifiée"),
+    "accounts.financial_file.created": _("Coordonnées bancaires enregistrées"),
+    "accounts.financial_file.updated": _("Coordonnées bancaires modifiées"),
+    "accounts.financial_file.checked": _("Coordonnées bancaires vérifiées"),
+    "accounts.financial_file.rib_downloaded": _("RIB téléchargé"),
+    "accounts.request.rib_downloaded": _("RIB d'une demande téléchargé"),
+    "claims.claim.document_downloaded": _("Justificatif téléchargé"),
+    "claims.payment_batch.exported": _("Fichier de paiement exporté"),
+}
+
+
+class SecurityEventFilter(admin.SimpleListFilter):
+    """The security events by kind: sign-ins, passwords, rights, downloads."""
+
+    title = _("événements de sécurité")
+    parameter_name = "securite"
+
+    def lookups(self, request, model_admin):
+        return [
+            (key, label) for key, (label, _condition) in SECURITY_CATEGORIES.items()
+        ]
+
+    def queryset(self, request, queryset):
+        category = SECURITY_CATEGORIES.get(self.value() or "")
+        if category is None:
+            return queryset
+        return queryset.filter(category[1])
+
+
 class HistoryLinkMixin:
     """A read-only "Historique" field on an object's page: its events in the
     audit log. Add "history" to the admin's fields and readonly_fields."""
@@ -100,13 +171,19 @@ class AuditEventAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "actor_label",
-        "action",
+        "action_label",
         "target",
         "from_status",
         "to_status",
         "details",
     ]
-    list_filter = [ActorFilter, "action", "target_type", "created_at"]
+    list_filter = [
+        ActorFilter,
+        SecurityEventFilter,
+        "action",
+        "target_type",
+        "created_at",
+    ]
     search_fields = ["actor_label", "action"]
     date_hierarchy = "created_at"
     list_select_related = ["target_type"]
@@ -122,10 +199,20 @@ class AuditEventAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
         "data",
     ]
 
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, event: AuditEvent) -> str:
+        label = ACTION_LABELS.get(event.action)
+        if label is None:
+            return event.action
+        return format_html("{}<br><small>{}</small>", label, event.action)
+
     @admin.display(description=_("objet"))
     def target(self, event: AuditEvent) -> str:
         """The object, linked to its back-office page when it has one."""
         content_type = event.target_type
+        if event.target_id == 0:
+            # A sign-in attempt with an identifier no account has.
+            return _("compte inconnu")
         label = f"{content_type.name} n° {event.target_id}"
         try:
             url = reverse(
@@ -140,7 +227,13 @@ class AuditEventAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     def details(self, event: AuditEvent) -> str:
         data = event.data or {}
         text = data.get("reason") or data.get("comment") or data.get("note") or ""
-        return text[:120]
+        if not text and data.get("role"):
+            text = _("%(role)s — %(to)s") % {"role": data["role"], "to": data.get("to")}
+        if not text and "identifier" in data:
+            text = _("identifiant saisi : %(identifier)s") % {
+                "identifier": data["identifier"]
+            }
+        return str(text)[:120]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

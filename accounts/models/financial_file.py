@@ -58,6 +58,16 @@ class FinancialFile(models.Model):
     )
     updated_at = models.DateTimeField(_("modifié le"))
     checked_at = models.DateTimeField(_("vérifié le"), null=True, blank=True)
+    # Four eyes on money: whoever last changed the bank details (the
+    # participant, or the manager who approved a request) never verifies them.
+    details_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordonnées modifiées par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("dossier financier")

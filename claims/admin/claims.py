@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.security_events import download_recorded
 from accounts.views import document_response
 from claims import selectors, services
 from claims.admin.decisions import DECISIONS, REFUSALS, decision_panel, refusal_text
@@ -394,6 +395,12 @@ class ClaimAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         document = get_object_or_404(SupportingDocument, pk=document_pk, claim_id=pk)
+        download_recorded(
+            by=request.user,
+            target=document.claim,
+            action="claims.claim.document_downloaded",
+            data={"document": document.pk, "kind": document.kind},
+        )
         return document_response(
             document.file, download_name=f"justificatif-{pk}-{document.pk}"
         )

@@ -65,12 +65,12 @@ def test_a_superuser_still_manages_rights(client, participant):
     assert 'name="is_superuser"' in client.get(url).content.decode()
 
 
-def test_an_administrator_gives_roles_but_not_superuser_status(client, participant):
+def test_an_administrator_gives_no_role_nor_superuser_status(client, participant):
     administrator = factories.AdministratorFactory(is_staff=True)
     client.force_login(administrator)
     url = reverse("admin:accounts_user_change", args=[participant.pk])
     page = client.get(url).content.decode()
-    assert 'name="groups"' in page and 'name="is_staff"' in page
+    assert 'name="groups"' not in page and 'name="is_staff"' not in page
     assert 'name="is_superuser"' not in page
     manager_group = Group.objects.get(name=MANAGER)
     form = _change_form(participant) | {
@@ -80,8 +80,9 @@ def test_an_administrator_gives_roles_but_not_superuser_status(client, participa
     }
     assert client.post(url, form).status_code == 302
     participant.refresh_from_db()
-    assert participant.is_staff and not participant.is_superuser
-    assert list(participant.groups.all()) == [manager_group]
+    assert participant.language == "en"  # the rest of the account is theirs to edit
+    assert not participant.is_staff and not participant.is_superuser
+    assert not participant.groups.exists()
 
 
 def test_an_administrator_changes_a_managers_account_not_a_superusers(client, manager):
