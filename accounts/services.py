@@ -101,12 +101,15 @@ def external_participant_create(
     raise RuntimeError("Could not allocate a participant number.")
 
 
-def initial_password_issue(*, user: User, by: User | None) -> str:
+def initial_password_issue(*, user: User, by: User | None, notify: bool = False) -> str:
     """Give an external participant a new initial password and return it, once.
 
     It works for one sign-in, until INITIAL_PASSWORD_VALIDITY_DAYS, after which
     the participant must choose their own. Only its hash is kept: print it now
-    (on the convocation) or issue another.
+    (on the convocation) or issue another. With `notify` (the back-office's
+    issues; a convocation announces its own), the participant is e-mailed, once
+    committed, that a password was issued, never the password itself: one
+    issued behind their back is then noticed.
     """
     password = _readable_password()
     with transaction.atomic():
