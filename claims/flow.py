@@ -124,8 +124,15 @@ class Step:
         return not self.missing(claim)
 
 
+def step_draft(claim: Claim, step: str) -> object | None:
+    """What was typed on `step` and kept because invalid, as stored; None if
+    nothing is. Read defensively: the draft is JSON and may hold anything."""
+    draft = claim.draft
+    return draft.get(step) if isinstance(draft, dict) else None
+
+
 def _draft_problem(claim: Claim, step: str) -> list[str]:
-    if step in claim.draft:
+    if step_draft(claim, step) is not None:
         return [
             _(
                 "Certaines valeurs saisies ne sont pas valides : corrigez-les "

@@ -4,14 +4,22 @@ what to save, and when a step is complete, is decided by `claims.flow` and
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    DecimalValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import Claim, Meal, Night, SupportingDocument, Trip
+from imagin.text import validate_printable
 
 # Sane bounds: far above what one mission brings, low enough to catch a typo
 # (an extra zero, a date typed in the wrong box).
@@ -40,7 +48,14 @@ def whole_number(label: str, maximum: int, help_text: str) -> forms.IntegerField
 
 
 def validate_quarter_hours(value: Decimal | None) -> None:
-    if value is not None and value % QUARTER:
+    if value is None:
+        return
+    try:
+        quarters = value * 4
+        whole = quarters == quarters.to_integral_value()
+    except ArithmeticError:  # not a finite number of a sane size
+        whole = False
+    if not whole:
         raise forms.ValidationError(
             _(
                 "Les heures se déclarent au quart d'heure : par exemple 3, 3,25, "
@@ -50,17 +65,111 @@ def validate_quarter_hours(value: Decimal | None) -> None:
         )
 
 
+# A number as people type it: digits, at most one comma or dot, a sign. No
+# exponent ("1E-7"), no NaN or infinity, no second separator ("3,5,5").
+DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
+# Far longer than any amount or duration typed, short enough that no
+# arithmetic on it can be slow or overflow.
+DECIMAL_TEXT_LIMIT = 40
+# Thousands separators a French keyboard or a copy-paste brings.
+SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")
+
+
 class LocalizedDecimalField(forms.DecimalField):
-    """Accepts "3,5" as well as "3.5": a French keyboard types a comma."""
+    """The one field for a decimal number typed by someone (hours, fares,
+    amounts, corrected quantities).
+
+    Accepts "3,5" as well as "3.5" (a French keyboard types a comma), spaces
+    between thousands and digits of any script; refuses, with a message next
+    to the field, everything else a browser may send (exponents, NaN, 1 MB
+    of digits...). Its messages use only the parameters Django's validators
+    give (`limit_value` for the bounds, `max` for the digits), and it reports
+    one error at a time: the bounds first, then the digits, then the
+    field's own rules (quarter hours), which therefore only see sane numbers.
+    """
+
+    default_error_messages = {
+        "invalid": _("Saisissez un nombre, par exemple 3,5."),
+        "min_value": _("%(limit_value)s au moins : vérifiez le nombre saisi."),
+        "max_value": _("%(limit_value)s au plus : vérifiez le nombre saisi."),
+        "max_digits": _(
+            "Ce nombre a trop de chiffres (%(max)s au plus) : vérifiez la saisie."
+        ),
+        "max_decimal_places": _(
+            "%(max)s chiffres après la virgule au plus : vérifiez la saisie."
+        ),
+        "max_whole_digits": _(
+            "Ce nombre a trop de chiffres avant la virgule : vérifiez la saisie."
+        ),
+    }
 
     def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().replace(" ", "").replace("\u202f", "")
-            value = value.replace(",", ".")
-        return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            if not value.is_finite():
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid"
+                )
+            return value
+        text = str(value)
+        if len(text) > DECIMAL_TEXT_LIMIT * 4:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        text = text.strip().translate(SPACES).replace("\u2212", "-")
+        # Digits of any script ("١٢", "１２") read as the digits they are.
+        text = "".join(
+            str(unicodedata.decimal(char)) if char.isdecimal() else char
+            for char in text
+        )
+        if len(text) > DECIMAL_TEXT_LIMIT or not DECIMAL_TEXT.fullmatch(text):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return Decimal(text.replace(",", "."))
+
+    def validate(self, value):
+        forms.Field.validate(self, value)  # required; finiteness is to_python's
+
+    def run_validators(self, value):
+        if value in self.empty_values:
+            return
+        for validator in sorted(self.validators, key=_validator_order):
+            try:
+                validator(value)
+            except forms.ValidationError as error:
+                code = getattr(error, "code", None)
+                if code in self.error_messages:
+                    error.message = self.error_messages[code]
+                raise
 
 
-class ServiceForm(forms.Form):
+def _validator_order(validator) -> int:
+    if isinstance(validator, (MinValueValidator, MaxValueValidator)):
+        return 0
+    return 1 if isinstance(validator, DecimalValidator) else 2
+
+
+def refuse_control_characters(fields) -> None:
+    """Text fields refuse NUL bytes and other control characters with one
+    clear message (imagin.text), instead of Django's NUL-only one."""
+    for field in fields.values():
+        if isinstance(field, forms.CharField) and (
+            validate_printable not in field.validators
+        ):
+            field.validators = [
+                validator
+                for validator in field.validators
+                if not isinstance(validator, ProhibitNullCharactersValidator)
+            ] + [validate_printable]
+
+
+class PrintableFormMixin:
+    """A form whose text fields refuse control characters (see above)."""
+
+    def full_clean(self):
+        refuse_control_characters(self.fields)
+        super().full_clean()
+
+
+class ServiceForm(PrintableFormMixin, forms.Form):
     """The service done; only the fields of the mission's type are kept."""
 
     copies_declared = whole_number(
@@ -98,7 +207,7 @@ class ServiceForm(forms.Form):
             "max_decimal_places": _(
                 "Les heures se déclarent au quart d'heure : par exemple 3,25."
             ),
-            "max_digits": _("%(limit_value)s heures au plus : vérifiez la saisie."),
+            "max_digits": _("Ce nombre d'heures est trop grand : vérifiez la saisie."),
         },
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
@@ -116,7 +225,7 @@ class ServiceForm(forms.Form):
                 del self.fields[name]
 
 
-class TripForm(forms.ModelForm):
+class TripForm(PrintableFormMixin, forms.ModelForm):
     fare = LocalizedDecimalField(
         label=_("Prix du billet"),
         required=False,
@@ -162,7 +271,7 @@ class TripForm(forms.ModelForm):
             field.required = False
 
 
-class MealForm(forms.ModelForm):
+class MealForm(PrintableFormMixin, forms.ModelForm):
     class Meta:
         model = Meal
         fields = ["date", "kind", "administrative_restaurant"]
@@ -183,7 +292,7 @@ class MealForm(forms.ModelForm):
         self.fields["date"].required = False
 
 
-class NightForm(forms.ModelForm):
+class NightForm(PrintableFormMixin, forms.ModelForm):
     class Meta:
         model = Night
         fields = ["date", "zone"]
@@ -199,13 +308,34 @@ class NightForm(forms.ModelForm):
 
 
 TripFormSet = forms.inlineformset_factory(
-    Claim, Trip, form=TripForm, extra=1, can_delete=True, max_num=30
+    Claim,
+    Trip,
+    form=TripForm,
+    extra=1,
+    can_delete=True,
+    max_num=30,
+    absolute_max=30,
+    validate_max=True,
 )
 MealFormSet = forms.inlineformset_factory(
-    Claim, Meal, form=MealForm, extra=1, can_delete=True, max_num=60
+    Claim,
+    Meal,
+    form=MealForm,
+    extra=1,
+    can_delete=True,
+    max_num=60,
+    absolute_max=60,
+    validate_max=True,
 )
 NightFormSet = forms.inlineformset_factory(
-    Claim, Night, form=NightForm, extra=1, can_delete=True, max_num=30
+    Claim,
+    Night,
+    form=NightForm,
+    extra=1,
+    can_delete=True,
+    max_num=30,
+    absolute_max=30,
+    validate_max=True,
 )
 
 
@@ -227,7 +357,7 @@ TRAVEL_PARTS = (
 )
 
 
-class NotPerformedForm(forms.Form):
+class NotPerformedForm(PrintableFormMixin, forms.Form):
     comment = forms.CharField(
         label=_("Commentaire (facultatif)"),
         required=False,
@@ -239,9 +369,13 @@ class NotPerformedForm(forms.Form):
     )
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(PrintableFormMixin, forms.Form):
     kind = forms.ChoiceField(
-        label=_("Nature du justificatif"), choices=SupportingDocument.Kind.choices
+        label=_("Nature du justificatif"),
+        choices=SupportingDocument.Kind.choices,
+        error_messages={
+            "invalid_choice": _("Choisissez la nature du justificatif dans la liste.")
+        },
     )
     file = forms.FileField(
         label=_("Fichier"),

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from claims.forms import LocalizedDecimalField, ServiceForm
+from claims.forms import LocalizedDecimalField, PrintableFormMixin, ServiceForm
 
 MAX_MANAGER_AMOUNT = Decimal(100000)
 
@@ -31,11 +31,11 @@ def _reason_field(label, required: bool = True, help_text: str = "") -> forms.Fi
     )
 
 
-class NoInputForm(forms.Form):
+class NoInputForm(PrintableFormMixin, forms.Form):
     """A decision that needs nothing typed (validate)."""
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(PrintableFormMixin, forms.Form):
     """A decision that needs a reason (send back, cancel, restore)."""
 
     reason = _reason_field(_("Motif"))
@@ -47,13 +47,13 @@ class ReasonForm(forms.Form):
         self.fields["reason"].help_text = help_text
 
 
-class CommentForm(forms.Form):
+class CommentForm(PrintableFormMixin, forms.Form):
     """A decision with an optional comment (close a mission not performed)."""
 
     comment = _reason_field(_("Commentaire (facultatif)"), required=False)
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(PrintableFormMixin, forms.Form):
     """The validated quantities of the mission's type, and the reason.
 
     Each quantity has the same bounds as the participant's declaration; left
@@ -85,7 +85,7 @@ class CorrectionForm(forms.Form):
         }
 
 
-class AmountForm(forms.Form):
+class AmountForm(PrintableFormMixin, forms.Form):
     """The indemnity of a manager-entered mission (e.g. surveillance)."""
 
     amount = LocalizedDecimalField(

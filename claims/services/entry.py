@@ -28,6 +28,7 @@ from claims.models import (
 )
 from imagin.audit import audit_log
 from imagin.mail import send_templated_mail
+from imagin.text import printable
 from imagin.uploads import validate_document
 from imagin.workflow import apply_transition
 
@@ -85,7 +86,7 @@ def claim_entry_save(
             raise ClaimChanged(locked)
         for name, value in fields.items():
             setattr(locked, name, value)
-        draft = dict(locked.draft)
+        draft = dict(locked.draft) if isinstance(locked.draft, dict) else {}
         if raw is None:
             draft.pop(step, None)
         else:
@@ -230,7 +231,7 @@ def document_add(
             claim=locked,
             kind=kind,
             file=upload,
-            original_name=(upload.name or "justificatif")[-200:],
+            original_name=printable((upload.name or "justificatif")[-200:], 200),
             content_type=content_type,
             size=upload.size,
             uploaded_by=by,

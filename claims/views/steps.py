@@ -3,6 +3,7 @@ Retour; invalid values kept as typed; a stale form shown both versions."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,24 +20,100 @@ from claims.forms import TRAVEL_PARTS, ServiceForm
 from claims.models import Claim, ClaimStatus
 from claims.services import ClaimChanged
 from claims.views.common import own_claim, posted_version
+from imagin.text import printable
 
-# What a step's form posts besides its fields.
-CONTROL_FIELDS = ("csrfmiddlewaretoken", "action", "version")
-
-
-def _raw(request: HttpRequest) -> dict[str, list[str]]:
-    """What was typed, as posted, to be kept in the draft."""
-    return {
-        key: request.POST.getlist(key)
-        for key in request.POST
-        if key not in CONTROL_FIELDS
-    }
+# A value kept in a draft: longer than any step's field accepts (so a value
+# too long stays too long, and is refused again with its message), short
+# enough that a draft stays small whatever is posted.
+DRAFT_VALUE_LIMIT = 300
 
 
-def _bound(raw: dict[str, list[str]]) -> QueryDict:
+def _draft(data: QueryDict) -> dict[str, list[str]]:
+    """What was typed on a step, to keep in the claim's draft when invalid.
+
+    The one place a draft is made. `data` holds only the step's own fields
+    (`_service_data`, `_travel_data`): a draft never keeps what else a
+    browser may post (990 unknown fields made one draft 5 MB). Each value is
+    made storable (a NUL byte, refused by PostgreSQL in JSON, would lose the
+    whole save) and bounded.
+    """
+    return {key: [printable(value, DRAFT_VALUE_LIMIT)] for key, value in data.items()}
+
+
+def _bound(raw: object) -> QueryDict:
+    """A stored draft as posted data. A draft saved by older code may hold
+    anything JSON can (unknown keys, numbers, lists, objects): each value
+    becomes text, so a bad one is shown with its message, never a crash."""
     data = QueryDict(mutable=True)
+    if not isinstance(raw, dict):
+        return data
     for key, values in raw.items():
-        data.setlist(key, values)
+        values = values if isinstance(values, list) else [values]
+        if not values:
+            continue
+        value = values[-1]
+        if value is None:
+            value = ""
+        elif not isinstance(value, str):
+            value = json.dumps(value, ensure_ascii=False)
+        data[str(key)] = printable(value, DRAFT_VALUE_LIMIT)
+    return data
+
+
+def _service_data(claim: Claim, posted: QueryDict) -> QueryDict:
+    """The service step's own fields, the last value of each (as a form
+    reads a duplicated field)."""
+    data = QueryDict(mutable=True)
+    for name in flow.service_fields(claim):
+        if name in posted:
+            data[name] = posted.getlist(name)[-1]
+    return data
+
+
+def _line_fields(formset_class) -> list[str]:
+    return [*formset_class.form.base_fields, "id", "DELETE", formset_class.fk.name]
+
+
+def _count(values: list[str], maximum: int) -> int | None:
+    """A posted form count, if it is one (a whole number up to `maximum`)."""
+    text = values[-1].strip() if values else ""
+    if not (text.isascii() and text.isdigit() and len(text) < 6):
+        return None
+    return int(text) if int(text) <= maximum else None
+
+
+def _travel_data(posted: QueryDict) -> QueryDict:
+    """The travel step's own fields: each formset's lines up to its maximum
+    number, and management counts that match the lines posted.
+
+    A count missing, tampered with or out of range would otherwise make
+    Django show no line at all: what was typed would be lost from the page.
+    """
+    data = QueryDict(mutable=True)
+    for part in TRAVEL_PARTS:
+        formset_class = part.formset
+        maximum = formset_class.max_num
+        lines = 0
+        with_id = []
+        for index in range(maximum):
+            for name in _line_fields(formset_class):
+                key = f"{part.prefix}-{index}-{name}"
+                if key in posted:
+                    data[key] = posted.getlist(key)[-1]
+                    lines = index + 1
+            with_id.append(bool(data.get(f"{part.prefix}-{index}-id")))
+        total = _count(posted.getlist(f"{part.prefix}-TOTAL_FORMS"), maximum)
+        total = max(total or 0, lines)
+        initial = _count(posted.getlist(f"{part.prefix}-INITIAL_FORMS"), maximum)
+        if initial is None or initial > total:
+            initial = next(
+                (index for index, known in enumerate(with_id) if not known), maximum
+            )
+            initial = min(initial, total)
+        data[f"{part.prefix}-TOTAL_FORMS"] = str(total)
+        data[f"{part.prefix}-INITIAL_FORMS"] = str(initial)
+        data[f"{part.prefix}-MIN_NUM_FORMS"] = str(formset_class.min_num)
+        data[f"{part.prefix}-MAX_NUM_FORMS"] = str(maximum)
     return data
 
 
@@ -80,14 +157,16 @@ def _service_initial(claim: Claim) -> dict:
 
 def _service_form(claim: Claim, data=None) -> ServiceForm:
     fields = flow.service_fields(claim)
-    if data is None and "service" in claim.draft:
-        data = _bound(claim.draft["service"])
+    draft = flow.step_draft(claim, "service")
+    if data is None and draft is not None:
+        data = _service_data(claim, _bound(draft))
     return ServiceForm(data, fields=fields, initial=_service_initial(claim))
 
 
 def _travel_formsets(claim: Claim, data=None) -> list:
-    if data is None and "deplacement" in claim.draft:
-        data = _bound(claim.draft["deplacement"])
+    draft = flow.step_draft(claim, "deplacement")
+    if data is None and draft is not None:
+        data = _travel_data(_bound(draft))
     return [
         (part, part.formset(data, instance=claim, prefix=part.prefix))
         for part in TRAVEL_PARTS
@@ -219,15 +298,17 @@ def _post_step(request: HttpRequest, claim: Claim, step: flow.Step) -> HttpRespo
             return _render_step(request, claim, step, page, status=400)
         fields = {"steps_done": sorted({*claim.steps_done, step.name})}
     elif step.name == "service":
-        form = _service_form(claim, request.POST)
+        data = _service_data(claim, request.POST)
+        form = _service_form(claim, data)
         page.form = form
         valid = form.is_valid()
         fields = dict(form.cleaned_data)  # the valid fields, even if others are not
-        raw = None if valid else _raw(request)
+        raw = None if valid else _draft(data)
         if valid and action == "continuer":
             fields["steps_done"] = sorted({*claim.steps_done, step.name})
     elif step.name == "deplacement":
-        formsets = _travel_formsets(claim, request.POST)
+        data = _travel_data(request.POST)
+        formsets = _travel_formsets(claim, data)
         page.formsets = formsets
         valid = all(formset.is_valid() for _part, formset in formsets)
         if valid:
@@ -235,7 +316,7 @@ def _post_step(request: HttpRequest, claim: Claim, step: flow.Step) -> HttpRespo
             if action == "continuer":
                 fields = {"steps_done": sorted({*claim.steps_done, step.name})}
         else:
-            raw = _raw(request)
+            raw = _draft(data)
 
     try:
         claim_saved = services.claim_entry_save(
