@@ -33,6 +33,12 @@ class AccountAdapter(DefaultAccountAdapter):
                 ),
             )
 
+    def send_password_reset_mail(self, user, email: str, context: dict) -> None:
+        from accounts.security_events import password_reset_requested
+
+        password_reset_requested(request=context.get("request"), user=user)
+        super().send_password_reset_mail(user, email, context)
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         if getattr(request.user, "must_change_password", False):
             return reverse("account_change_password")
