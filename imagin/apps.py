@@ -11,7 +11,13 @@ class ImaginConfig(AppConfig):
     verbose_name = _("Journal d'audit")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from imagin.middleware import signed_in
+
         checks.register(compiled_catalogues)
+        # The absolute session lifetime counts from each sign-in.
+        user_logged_in.connect(signed_in, dispatch_uid="imagin_signed_in_at")
 
 
 def compiled_catalogues(app_configs=None, **kwargs) -> list[checks.CheckMessage]:

@@ -5,10 +5,15 @@ background worker (`imagin.tasks.send_email`), so a request that decides on a
 thousand claims never waits on the mail server. Messages with attachments
 (convocations) are sent where they are rendered: only background runs send
 them, and their PDFs do not belong in the task queue.
+
+What waits in the task queue (a database table in production) is sealed with
+the field encryption keys (`seal`, `unseal`): an e-mail can hold a link that
+sets a password, and nobody reading the table may use it.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +22,18 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+
+from imagin.crypto import decrypt, encrypt
+
+
+def seal(message: dict[str, Any]) -> str:
+    """`message` (JSON-serialisable) encrypted under FIELD_ENCRYPTION_KEYS."""
+    return encrypt(json.dumps(message))
+
+
+def unseal(sealed: str) -> dict[str, Any]:
+    """The message `seal` encrypted; ImproperlyConfigured if no key opens it."""
+    return json.loads(decrypt(sealed))
 
 
 def send_rendered_mail(
@@ -72,7 +89,7 @@ def send_templated_mail(
         if attachments:
             send_rendered_mail(**rendered, attachments=attachments)
         else:
-            send_email.enqueue(**rendered)
+            send_email.enqueue(sealed=seal(rendered))
 
     # robust: a mail server refusing the message is logged; the decision it
     # announces is committed whatever happens to the e-mail.

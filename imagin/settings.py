@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "imagin.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a cookie or a query string (400 on control
+    # characters, which PostgreSQL refuses).
+    "imagin.middleware.ControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language follows the visitor's choice (the header's switch, kept in a
     # cookie), else the browser's; French by default.
@@ -70,6 +73,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out after SESSION_ABSOLUTE_LIFETIME (needs the user and messages).
+    "imagin.middleware.SessionLifetimeMiddleware",
+    # Cache-Control: no-store on every response to a signed-in user.
+    "imagin.middleware.NeverStoreSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.AccountRequirementsMiddleware",
@@ -119,17 +126,23 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# A password is checked before it is hashed; the maximum first (a megabyte of
+# text is refused, not compared). The common passwords are Django's list and a
+# French one (imagin/passwords/common-passwords-fr.txt).
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "imagin.passwords.MaximumLengthValidator"},
     {
         "NAME": "django.contrib.auth.password_validation."
         "UserAttributeSimilarityValidator"
     },
+    {"NAME": "imagin.passwords.UsernameInPasswordValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "imagin.passwords.FrenchCommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "imagin.passwords.RepeatedPatternValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
@@ -214,8 +227,28 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is an inactivity timeout
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# However active, a sign-in lasts this many seconds at most
+# (imagin.middleware.SessionLifetimeMiddleware); then sign in again.
+SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=12 * 60 * 60)
+if SESSION_ABSOLUTE_LIFETIME <= 0:
+    raise ImproperlyConfigured(
+        "SESSION_ABSOLUTE_LIFETIME is a number of seconds, e.g. 43200 (12 hours)."
+    )
+# Messages can carry what only their reader may see (an initial password shown
+# once): they stay in the session, in the database, never in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# Only once every subdomain serves HTTPS (preload: and the domain asks to be
+# on browsers' preload list, which is hard to undo).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False
+)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Where a form's redirect may lead besides the site and the single sign-on
+# providers' own origins (Content-Security-Policy form-action): e.g. a
+# provider whose authorisation or logout page is not on its issuer's host.
+CSP_FORM_ACTION_ORIGINS = env.list("CSP_FORM_ACTION_ORIGINS", default=[])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -259,7 +292,18 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 # --- Caches (rate limits are counted here: share it between processes) ------
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# CACHE_URL if given (any django-environ cache URL); otherwise the database,
+# which every process and worker shares, in the table migration imagin/0002
+# creates.
+# A per-process memory cache would let each worker count its own attempts,
+# multiplying the limits: only for development.
+CACHE_TABLE = "imagin_cache"
+CACHES = {
+    "default": env.cache(
+        "CACHE_URL",
+        default="locmemcache://" if DEBUG else f"dbcache://{CACHE_TABLE}",
+    )
+}
 
 # --- Encryption of personal data at rest (IBAN, social security number) ------
 # Separate from SECRET_KEY so that rotating one does not touch the other.

@@ -5,10 +5,30 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from imagin.mail import send_rendered_mail
+from imagin.mail import send_rendered_mail, unseal
 
 
 @task()
-def send_email(*, to: list[str], subject: str, body: str, html: str) -> None:
-    """Send an e-mail already rendered (`imagin.mail.send_templated_mail`)."""
-    send_rendered_mail(to=to, subject=subject, body=body, html=html)
+def send_email(
+    *,
+    sealed: str = "",
+    to: list[str] | None = None,
+    subject: str = "",
+    body: str = "",
+    html: str = "",
+) -> None:
+    """Send an e-mail already rendered (`imagin.mail.send_templated_mail`),
+    sealed (`imagin.mail.seal`: recipients, subject, text and HTML bodies).
+
+    The plain arguments are those of e-mails queued before sealing existed,
+    still sent once after an upgrade.
+    """
+    if sealed:
+        message = unseal(sealed)
+        to, subject, body, html = (
+            message["to"],
+            message["subject"],
+            message["body"],
+            message["html"],
+        )
+    send_rendered_mail(to=to or [], subject=subject, body=body, html=html)

@@ -3,9 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views_signin
 from accounts.views import back_office_login
 from imagin import views
 
+handler400 = "imagin.views.bad_request"
+# allauth's rate limits answer through this one (`respond_429`).
+handler429 = "imagin.views.too_many_requests"
 handler500 = "imagin.views.server_error"
 
 urlpatterns = [
@@ -17,6 +21,8 @@ urlpatterns = [
     # sign-in page, and so the same rate limits, as everyone else.
     path("gestion/login/", back_office_login),
     path("gestion/", admin.site.urls),
+    # allauth's sign-in, bounded: see accounts/views_signin.py.
+    path("comptes/login/", views_signin.login, name="account_login"),
     path("comptes/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("missions.urls")),

@@ -20,7 +20,7 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def _fresh_rate_limits(db):
     cache.clear()
 
 

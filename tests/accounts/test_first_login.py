@@ -16,7 +16,7 @@ from imagin.audit import AuditEvent
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def _fresh_rate_limits(db):
     from django.core.cache import cache
 
     cache.clear()
