@@ -107,7 +107,7 @@ class UserAdmin(DjangoUserAdmin):
     # No password on the pages: nobody in the back-office sets another
     # person's password (see `user_change_password`).
     fieldsets = [
-        (None, {"fields": ["username"]}),
+        (None, {"fields": ["username", "password_state"]}),
         *DjangoUserAdmin.fieldsets[1:],
         (
             _("Intervenant"),
@@ -130,6 +130,7 @@ class UserAdmin(DjangoUserAdmin):
         ),
     ]
     readonly_fields = [
+        "password_state",
         "participant_number",
         "must_change_password",
         "initial_password_expires_at",
@@ -153,16 +154,43 @@ class UserAdmin(DjangoUserAdmin):
             fields += self.RIGHTS
         return fields
 
+    @admin.display(description=_("mot de passe"))
+    def password_state(self, user: User) -> str:
+        state = (
+            _("Un mot de passe est défini.")
+            if user.has_usable_password()
+            else _("Aucun mot de passe : connexion par l'académie ou lien à envoyer.")
+        )
+        return format_html(
+            "{}<br>{}",
+            state,
+            _(
+                "Personne ne le choisit à la place de son titulaire : depuis la "
+                "liste des utilisateurs, « Envoyer un lien pour choisir un mot de "
+                "passe » (à son adresse), ou « Émettre un nouveau mot de passe "
+                "initial » pour un intervenant extérieur."
+            ),
+        )
+
     def user_change_password(self, request: HttpRequest, id, form_url=""):
         """Nobody sets another person's password here, superusers included:
         they send a link to choose one, or issue an initial password."""
         raise PermissionDenied
 
+    # Rights changed (or removed with an account) through these pages are
+    # recorded as this person's, and refused at the model level if they are
+    # not a superuser's to change.
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # Rights changed by this form are recorded as this person's, and
-        # refused at the model level if they are not a superuser.
         with acting_as(request.user):
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        with acting_as(request.user):
+            return super().delete_view(request, object_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        with acting_as(request.user):
+            return super().changelist_view(request, extra_context)
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         old_email = form.initial.get("email", "") if change else ""

@@ -168,8 +168,9 @@ def _refuse_unless_superuser() -> None:
         raise PermissionDenied(_("Seul un superutilisateur donne ou retire des rôles."))
 
 
-def _role_event(*, user: Any, granted: bool, role: str) -> None:
+def _role_event(*, user: Any, granted: bool, role: str, deleted: bool = False) -> None:
     by = _acting_user.get()
+    extra = {"account_deleted": True} if deleted else {}
     audit_log(
         actor=by,
         action="accounts.role.granted" if granted else "accounts.role.revoked",
@@ -178,6 +179,7 @@ def _role_event(*, user: Any, granted: bool, role: str) -> None:
             "role": role,
             "to": user.get_username(),
             "by": by.get_username() if by is not None else "système",
+            **extra,
         },
     )
 
@@ -271,6 +273,19 @@ def on_user_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
         _role_event(user=instance, granted=value, role=ROLE_FLAGS[flag])
 
 
+def on_user_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """An account removed with its rights: each right is logged as withdrawn
+    (the event keeps the account's number and name)."""
+    rights = [label for flag, label in ROLE_FLAGS.items() if getattr(instance, flag)]
+    rights += list(instance.groups.values_list("name", flat=True))
+    rights += [
+        _permission_label(permission)
+        for permission in instance.user_permissions.select_related("content_type")
+    ]
+    for right in rights:
+        _role_event(user=instance, granted=False, role=right, deleted=True)
+
+
 # Downloads ------------------------------------------------------------------
 
 
@@ -285,7 +300,7 @@ def download_recorded(
 def connect() -> None:
     from allauth.account import signals as account_signals
     from django.contrib.auth import signals as auth_signals
-    from django.db.models.signals import m2m_changed, post_save, pre_save
+    from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 
     User = get_user_model()
     account_signals.user_logged_in.connect(
@@ -318,4 +333,7 @@ def connect() -> None:
     )
     post_save.connect(
         on_user_saved, sender=User, dispatch_uid="accounts.security.user_saved"
+    )
+    pre_delete.connect(
+        on_user_deleted, sender=User, dispatch_uid="accounts.security.user_deleted"
     )

@@ -127,6 +127,8 @@ ACTION_LABELS = {
     "accounts.request.rib_downloaded": _("RIB d'une demande téléchargé"),
     "claims.claim.document_downloaded": _("Justificatif téléchargé"),
     "claims.payment_batch.exported": _("Fichier de paiement exporté"),
+    "claims.payment_batch.file_downloaded": _("Fichier de paiement téléchargé"),
+    "claims.convocation_run.document_downloaded": _("Convocations téléchargées"),
 }
 
 

@@ -170,6 +170,30 @@ def test_no_one_but_a_superuser_changes_rights_even_past_the_form(participant):
     assert not _events("accounts.role.granted", participant)
 
 
+def test_removing_an_account_logs_the_rights_it_had(client):
+    superuser = factories.UserFactory(is_staff=True, is_superuser=True)
+    manager = factories.ManagerFactory()
+    client.force_login(superuser)
+    url = reverse("admin:accounts_user_delete", args=[manager.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    revoked = _events("accounts.role.revoked", manager)
+    assert {event.data["role"] for event in revoked} == {
+        MANAGER,
+        "accès au back-office (is_staff)",
+    }
+    assert all(event.actor == superuser for event in revoked)
+    assert all(event.data["account_deleted"] for event in revoked)
+
+
+def test_the_account_page_says_how_a_password_is_given(client, manager, participant):
+    client.force_login(manager)
+    page = client.get(reverse("admin:accounts_user_change", args=[participant.pk]))
+    text = page.content.decode()
+    assert "Un mot de passe est défini." in text
+    assert "Envoyer un lien pour choisir un mot de passe" in text
+    assert 'name="password' not in text
+
+
 # ---------------------------------------------------------------- signing in
 
 
