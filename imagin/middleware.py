@@ -74,11 +74,14 @@ def content_security_policy() -> str:
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.policy = content_security_policy()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", self.policy)
+        # Built per response (a few lookups): the providers are settings that
+        # tests (and their live server, started once) change.
+        response.headers.setdefault(
+            "Content-Security-Policy", content_security_policy()
+        )
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
