@@ -193,7 +193,8 @@ class ServiceForm(PrintableFormMixin, forms.Form):
         required=False,
         min_value=Decimal(0),
         max_value=MAX_HOURS,
-        max_digits=6,
+        # No max_digits: the bound and the two decimals keep it within the
+        # column, and "3,333333" is told about quarter hours, not digits.
         decimal_places=2,
         validators=[validate_quarter_hours],
         help_text=_(
@@ -207,7 +208,6 @@ class ServiceForm(PrintableFormMixin, forms.Form):
             "max_decimal_places": _(
                 "Les heures se déclarent au quart d'heure : par exemple 3,25."
             ),
-            "max_digits": _("Ce nombre d'heures est trop grand : vérifiez la saisie."),
         },
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )

@@ -92,7 +92,8 @@ class AmountForm(PrintableFormMixin, forms.Form):
         label=_("Montant de l'indemnité"),
         min_value=Decimal(0),
         max_value=MAX_MANAGER_AMOUNT,
-        max_digits=10,
+        # No max_digits: the bound and the two decimals keep it within the
+        # column, and "48,205" is told about cents, not digits.
         decimal_places=2,
         help_text=_("Le montant à payer pour cette mission, par exemple 48,20."),
         error_messages={
@@ -101,7 +102,6 @@ class AmountForm(PrintableFormMixin, forms.Form):
             "min_value": _("Le montant ne peut pas être négatif."),
             "max_value": _("%(limit_value)s au plus : vérifiez le montant."),
             "max_decimal_places": _("Deux décimales au plus (les centimes)."),
-            "max_digits": _("Ce montant est trop grand : vérifiez-le."),
         },
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 12}),
     )
