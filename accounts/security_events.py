@@ -137,6 +137,28 @@ def password_reset_requested(*, request: HttpRequest | None, user: Any) -> None:
     )
 
 
+def _password_changed_mail(user: Any) -> None:
+    """Tell the owner their password changed: if it was not them, they call
+    the division before anyone uses the account (no link in this e-mail)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from imagin.mail import send_templated_mail
+
+    if not user.email:
+        return
+    send_templated_mail(
+        "password-changed",
+        to=[user.email],
+        context={
+            "user": user,
+            "changed_at": timezone.now(),
+            "site_url": settings.SITE_URL,
+        },
+        language=user.language,
+    )
+
+
 def on_password_reset(
     sender: Any, request: HttpRequest, user: Any, **kwargs: Any
 ) -> None:
@@ -146,6 +168,7 @@ def on_password_reset(
         target=user,
         data=_client(request),
     )
+    _password_changed_mail(user)
 
 
 def on_password_changed(
@@ -157,6 +180,7 @@ def on_password_changed(
         target=user,
         data=_client(request),
     )
+    _password_changed_mail(user)
 
 
 # Roles ----------------------------------------------------------------------

@@ -247,6 +247,21 @@ def test_a_failed_sign_in_keeps_a_bounded_identifier_whatever_sends_it(db):
     assert "password" not in str(event.data) and "****" not in str(event.data)
 
 
+def test_a_single_sign_on_is_audited_as_such(rf, participant):
+    from allauth.account.signals import user_logged_in
+
+    request = rf.get("/", REMOTE_ADDR="192.0.2.7")
+    user_logged_in.send(
+        sender=type(participant),
+        request=request,
+        response=None,
+        user=participant,
+        sociallogin=object(),
+    )
+    (event,) = _events("accounts.sign_in.succeeded", participant)
+    assert event.data["method"] == "sso" and event.data["ip"] == "192.0.2.7"
+
+
 def test_signing_out_is_audited(client, participant):
     client.force_login(participant)
     client.post(reverse("account_logout"))
@@ -267,22 +282,32 @@ def test_a_forgotten_password_request_and_its_use_are_audited(
     link = re.search(r"https?://\S+/password/reset/key/\S+", mail.outbox[-1].body)
     form = client.get(link.group(0), follow=True)
     new = "Une-phrase-bien-longue-2027"
-    client.post(form.redirect_chain[-1][0], {"password1": new, "password2": new})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(form.redirect_chain[-1][0], {"password1": new, "password2": new})
     (completed,) = _events("accounts.password.reset_completed", participant)
     assert completed.actor == participant
     assert new not in str(completed.data)
+    assert "a été changé le" in mail.outbox[-1].body
 
 
-def test_a_password_change_is_audited(client, participant):
+def test_a_password_change_is_audited_and_announced_to_its_owner(
+    client, participant, django_capture_on_commit_callbacks
+):
     client.force_login(participant)
     new = "Une-phrase-bien-longue-2027"
-    response = client.post(
-        reverse("account_change_password"),
-        {"oldpassword": PASSWORD, "password1": new, "password2": new},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_change_password"),
+            {"oldpassword": PASSWORD, "password1": new, "password2": new},
+        )
     assert response.status_code == 302
     (event,) = _events("accounts.password.changed", participant)
     assert event.actor == participant and new not in str(event.data)
+    (message,) = mail.outbox
+    assert message.to == [participant.email]
+    assert "a été changé le" in message.body
+    assert "Si ce n'est pas vous" in message.body
+    assert new not in message.body and "http" not in message.body
 
 
 # ---------------------------------------------------------------- downloads
