@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts.services import initial_password_mark_used, user_language_set
+
+if TYPE_CHECKING:
+    from allauth.account.models import EmailAddress
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -43,6 +52,66 @@ class AccountAdapter(DefaultAccountAdapter):
         if getattr(request.user, "must_change_password", False):
             return reverse("account_change_password")
         return super().get_login_redirect_url(request)
+
+    def send_confirmation_mail(self, request: HttpRequest, emailconfirmation, signup):
+        """The link that confirms an address, in IMAG'IN's words and queue."""
+        from imagin.mail import send_templated_mail
+
+        address = emailconfirmation.email_address
+        send_templated_mail(
+            "email-confirmation",
+            to=[address.email],
+            context={
+                "user": address.user,
+                "email": address.email,
+                # The site's own address, never one built from the request's
+                # Host header.
+                "activate_url": settings.SITE_URL
+                + reverse("account_confirm_email", args=[emailconfirmation.key]),
+                "expire_days": account_settings.EMAIL_CONFIRMATION_EXPIRE_DAYS,
+            },
+            language=address.user.language,
+        )
+
+    def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
+        """Verify an address only for the account that asked for it, signed in.
+
+        The link proves who reads the mailbox; being signed in proves which
+        account they mean. Someone lured into clicking a link sent to them
+        for another account verifies nothing. An address another account has
+        meanwhile taken is refused.
+        """
+        from accounts.emails import TAKEN_MESSAGE, email_change_confirmed, email_taken
+
+        user = email_address.user
+        if not request.user.is_authenticated or request.user.pk != user.pk:
+            messages.error(
+                request,
+                _(
+                    "Pour confirmer cette adresse, connectez-vous d'abord au compte "
+                    "IMAG'IN qui l'a indiquée, puis ouvrez de nouveau le lien."
+                ),
+            )
+            return False
+        if email_taken(email_address.email, user=user):
+            messages.error(request, TAKEN_MESSAGE)
+            return False
+        previous = user.email
+        with transaction.atomic():
+            confirmed = super().confirm_email(request, email_address)
+            if confirmed:
+                email_change_confirmed(
+                    user=user, previous=previous, email=email_address.email
+                )
+        return confirmed
+
+    def get_email_verification_redirect_url(self, email_address) -> str:
+        if not self.request.user.is_authenticated:
+            # Signed out (or signed in as someone else): sign in, then back
+            # to the link's page to confirm.
+            query = urlencode({"next": self.request.path})
+            return f"{reverse('account_login')}?{query}"
+        return reverse("accounts:profile")
 
     def get_logout_redirect_url(self, request: HttpRequest) -> str:
         """After signing out, end the single sign-on session at the provider too.

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.emails import email_address_set_by_staff
 from accounts.models import (
     Commune,
     Establishment,
@@ -204,6 +205,9 @@ class UserAdmin(DjangoUserAdmin):
                 target=obj,
                 data={"from": mask_email(old_email), "to": mask_email(obj.email)},
             )
+        if "email" in form.changed_data:
+            # Which addresses single sign-on may trust: see accounts/emails.py.
+            email_address_set_by_staff(user=obj, email=obj.email, by=request.user)
 
     @admin.action(description=_("Envoyer un lien pour choisir un mot de passe"))
     def send_password_reset(self, request: HttpRequest, queryset) -> None:

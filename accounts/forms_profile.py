@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from accounts.emails import TAKEN_MESSAGE, email_taken, normalize
 from accounts.models import Commune, Establishment, ExternalParticipantRequest, User
 from accounts.validators import validate_bic, validate_iban, validate_nir
 from imagin.uploads import UPLOAD_HELP, validate_document
@@ -35,10 +36,24 @@ class DocumentField(forms.FileField):
 
 
 class ProfileForm(forms.ModelForm):
+    """The person's contact details. The e-mail address is not saved here: a
+    new one is only asked for (`accounts.emails.email_change_request`) and
+    takes effect once confirmed from the link sent to it."""
+
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        max_length=254,
+        help_text=_(
+            "Si vous la changez, nous envoyons un lien à la nouvelle adresse : "
+            "elle ne remplace l'actuelle qu'une fois ce lien ouvert, en étant "
+            "connecté(e) à IMAG'IN."
+        ),
+    )
+    field_order = ["email", "phone", "address", "commune", "establishment"]
+
     class Meta:
         model = User
-        fields = ["email", "phone", "address", "commune", "establishment"]
-        labels = {"email": _("Adresse électronique")}
+        fields = ["phone", "address", "commune", "establishment"]
         help_texts = {
             "commune": _(
                 "Sert à savoir si vos déplacements vers un centre d'examen "
@@ -51,21 +66,15 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["email"].required = True
+        self.initial.setdefault("email", self.instance.email)
         self.fields["commune"].queryset = Commune.objects.order_by("name")
         self.fields["establishment"].queryset = Establishment.objects.order_by("name")
         self.helper = _helper(_("Enregistrer mes coordonnées"))
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise forms.ValidationError(
-                _(
-                    "Cette adresse est déjà celle d'un autre compte. Contactez la "
-                    "division des examens et concours."
-                )
-            )
+        email = normalize(self.cleaned_data["email"])
+        if email_taken(email, user=self.instance):
+            raise forms.ValidationError(TAKEN_MESSAGE, code="taken")
         return email
 
 

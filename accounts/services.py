@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.emails import email_address_set_by_staff, email_address_set_unverified
 from accounts.models import (
     ExternalParticipantRequest,
     FinancialFile,
@@ -65,11 +66,14 @@ def external_participant_create(
     address: str = "",
     commune: Any = None,
     language: str = "fr",
+    email_verified: bool = True,
 ) -> User:
     """Create an external participant with a new participant number.
 
     The account has no usable password until `initial_password_issue` (for the
-    convocation) or a password reset by e-mail.
+    convocation) or a password reset by e-mail. The address is trusted
+    (verified) when the division entered it; `email_verified=False` for one
+    the person typed, which they confirm later (accounts/emails.py).
     """
     for _attempt in range(5):
         try:
@@ -95,6 +99,10 @@ def external_participant_create(
                     target=user,
                     data={"participant_number": number, "kind": user.kind},
                 )
+                if email and email_verified:
+                    email_address_set_by_staff(user=user, email=email, by=by)
+                elif email:
+                    email_address_set_unverified(user=user, email=email)
                 return user
         except IntegrityError:
             continue  # another manager took this number meanwhile: take the next
@@ -474,6 +482,7 @@ def external_request_approve(*, request: ExternalParticipantRequest, by: User) -
             phone=locked.phone,
             address=f"{locked.address}, {locked.postal_code} {locked.commune_name}",
             language=locked.language,
+            email_verified=False,  # typed by the requester: they confirm it
         )
         file = FinancialFile(
             user=user,

@@ -17,6 +17,7 @@ from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.emails import email_to_confirm
 from accounts.forms_profile import (
     ExternalParticipantRequestForm,
     FinancialFileForm,
@@ -28,6 +29,7 @@ from accounts.services import (
     financial_file_save,
     user_language_set,
 )
+from accounts.views_email import profile_email_change
 from imagin.http import private_file_response
 from imagin.uploads import CONTENT_TYPES
 
@@ -87,10 +89,12 @@ def back_office_login(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     """The signed-in person's contact details; nobody else's can be reached."""
     form = ProfileForm(request.POST or None, instance=request.user)
+    to_confirm = email_to_confirm(request.user)
     if request.method == "POST":
         if form.is_valid():
             form.save()
             messages.success(request, _("Vos coordonnées sont enregistrées."))
+            profile_email_change(request, form.cleaned_data["email"], to_confirm)
             return redirect("accounts:profile")
         messages.error(
             request,
@@ -99,7 +103,11 @@ def profile(request: HttpRequest) -> HttpResponse:
                 "corrigez les champs signalés."
             ),
         )
-    return render(request, "accounts/user_profile.html", {"form": form})
+    return render(
+        request,
+        "accounts/user_profile.html",
+        {"form": form, "email_to_confirm": to_confirm},
+    )
 
 
 @login_required

@@ -292,6 +292,7 @@ SCREENS = {
     "imagin_oidc_callback": "connexion#agent",
     # The participant's pages.
     "accounts:profile": "mon-compte#profil",
+    "account_confirm_email": "mon-compte#profil",
     "accounts:financial_file": "mon-compte#coordonnees-bancaires",
     "accounts:request_create": "connexion#demande-de-compte",
     "accounts:request_done": "connexion#demande-de-compte",

@@ -152,7 +152,16 @@ ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 # (staff); nobody signs up on their own: managers create accounts.
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+# Signing in never waits on an e-mail; an address a person types becomes
+# theirs (and usable to link a single sign-on) only once they follow the link
+# sent to it, signed in (accounts/emails.py). One verified owner per address.
 ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env.int(
+    "EMAIL_CONFIRMATION_EXPIRE_DAYS", default=3
+)
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_FORMS = {

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from accounts import views_signin
 from accounts.views import back_office_login
+from accounts.views_email import email_manage
 from imagin import views
 
 handler400 = "imagin.views.bad_request"
@@ -21,6 +22,9 @@ urlpatterns = [
     # sign-in page, and so the same rate limits, as everyone else.
     path("gestion/login/", back_office_login),
     path("gestion/", admin.site.urls),
+    # One address per person, changed on the profile: allauth's page for
+    # several addresses leads there.
+    path("comptes/email/", email_manage, name="account_email"),
     # allauth's sign-in, bounded: see accounts/views_signin.py.
     path("comptes/login/", views_signin.login, name="account_login"),
     path("comptes/", include("allauth.urls")),

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.emails import email_address_set_by_staff
 from accounts.models import (
     Commune,
     Establishment,
@@ -361,4 +362,7 @@ class Command(BaseCommand):
             # Only on creation: a demo user who changed their password keeps it.
             user.set_password(password)
             user.save(update_fields=["password"])
+            if user.email:
+                # Entered by the division: a single sign-on may use it.
+                email_address_set_by_staff(user=user, email=user.email, by=None)
         return user
