@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-import logging
-
-from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from django.conf import settings
 from django.http import HttpRequest
-from django.shortcuts import render
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
+from accounts.emails import verified_owners
 from accounts.models import User
 from accounts.sso.provider import ImaginOIDCProvider
+from accounts.sso.refusal import check_nonce, refuse
 from imagin.audit import audit_log
 
-logger = logging.getLogger(__name__)
-
 STATE_LENGTH = 43  # ProConnect: at least 32 characters
-
-
-def _refuse(request: HttpRequest, title: str, reason: str, status: int) -> None:
-    raise ImmediateHttpResponse(
-        render(
-            request,
-            "account/sso_refused.html",
-            {"title": title, "reason": reason},
-            status=status,
-        )
-    )
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -43,52 +28,53 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return settings.SSO_CREATE_UNKNOWN_AGENTS
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
-        """Check the nonce, then match the person by a verified e-mail only.
+        """Check the nonce, then match the person by a verified address only.
 
-        One person never gets two accounts: an unverified address that belongs
-        to someone is refused rather than given a new account.
+        A first sign-in is linked to the one active account whose own address
+        is the provider's, verified on both sides: the provider says so, and
+        the address was entered by the division or confirmed by its owner in
+        IMAG'IN (`accounts.emails`). An address someone merely typed never
+        captures a sign-in. One person never gets two accounts: an address
+        that is an account's own but unverified is refused, not given a new
+        account.
         """
-        if sociallogin.account.provider == ImaginOIDCProvider.id:
-            expected = (sociallogin.state or {}).get("nonce")
-            received = (
-                (sociallogin.account.extra_data or {}).get("id_token", {}).get("nonce")
+        provider = sociallogin.account.get_provider()
+        if isinstance(provider, ImaginOIDCProvider):
+            # Also checked when the ID token comes in (StrictOIDCAdapter):
+            # here it covers any other way a login could reach this point.
+            check_nonce(
+                request,
+                expected=(sociallogin.state or {}).get("nonce"),
+                received=(sociallogin.account.extra_data or {})
+                .get("id_token", {})
+                .get("nonce"),
+                provider_id=sociallogin.account.provider,
             )
-            if not expected or received != expected:
-                logger.warning(
-                    "SSO sign-in refused: nonce mismatch (%s).",
-                    sociallogin.account.provider,
-                )
-                _refuse(
-                    request,
-                    _("Connexion refusée"),
-                    _(
-                        "La réponse du portail d'authentification n'a pas pu être "
-                        "vérifiée. Recommencez la connexion depuis IMAG'IN."
-                    ),
-                    400,
-                )
         if sociallogin.is_existing:
             return
         addresses = [
             address for address in sociallogin.email_addresses if address.email
         ]
-        verified = [address.email for address in addresses if address.verified]
-        for email in verified:
-            matches = list(User.objects.filter(email__iexact=email, is_active=True)[:2])
-            if len(matches) == 1:
-                sociallogin.connect(request, matches[0])
+        for address in addresses:
+            if not address.verified:
+                continue
+            owners = verified_owners(address.email)
+            if len(owners) == 1:
+                sociallogin.connect(request, owners[0])
                 audit_log(
-                    actor=matches[0],
+                    actor=owners[0],
                     action="accounts.sso.linked",
-                    target=matches[0],
-                    data={"provider": sociallogin.account.get_provider().name},
+                    target=owners[0],
+                    data={"provider": provider.name},
                 )
                 return
-        unverified = [address.email for address in addresses if not address.verified]
-        if any(
-            User.objects.filter(email__iexact=email).exists() for email in unverified
-        ):
-            _refuse(
+        held = [
+            address
+            for address in addresses
+            if User.objects.filter(email__iexact=address.email).exists()
+        ]
+        if any(not address.verified for address in held):
+            refuse(
                 request,
                 _("Adresse électronique non vérifiée"),
                 _(
@@ -98,8 +84,21 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 ),
                 403,
             )
+        if held:
+            refuse(
+                request,
+                _("Adresse électronique non vérifiée"),
+                _(
+                    "Votre adresse électronique est bien celle d'un compte IMAG'IN, "
+                    "mais elle n'y a pas encore été confirmée : nous ne pouvons pas "
+                    "encore vous relier à ce compte. Si vous vous connectez aussi "
+                    "avec un identifiant, confirmez-la depuis « Mes coordonnées » ; "
+                    "sinon, contactez la division des examens et concours."
+                ),
+                403,
+            )
         if not settings.SSO_CREATE_UNKNOWN_AGENTS:
-            _refuse(
+            refuse(
                 request,
                 _("Compte inconnu"),
                 _(

@@ -2,7 +2,7 @@
 
 ProConnect (the State's identity federation) and careful académie portals
 expect: `state` and `nonce` of at least 32 characters, the `nonce` checked in
-the ID token (see `adapter.SocialAccountAdapter.pre_social_login`), userinfo
+the ID token (`StrictOIDCAdapter.complete_login`), userinfo
 returned as a signed JWT, and logout through the provider with `id_token_hint`.
 """
 
@@ -24,13 +24,27 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from accounts.sso.refusal import check_nonce
+
 SESSION_ID_TOKEN = "sso_id_token"
 SESSION_PROVIDER = "sso_provider_id"
 
 
 class StrictOIDCAdapter(OpenIDConnectOAuth2Adapter):
+    # The nonce this browser's sign-in sent, read from its stashed state by
+    # `StrictOIDCCallbackView`; None (refused) on any other path.
+    expected_nonce: str | None = None
+
     def complete_login(self, request: HttpRequest, app, token, **kwargs):
         login = super().complete_login(request, app, token, **kwargs)
+        # Checked here, on the only way an ID token comes in, for every app
+        # of SSO_PROVIDERS: a token not made for this sign-in stops it.
+        check_nonce(
+            request,
+            expected=self.expected_nonce,
+            received=(login.account.extra_data or {}).get("id_token", {}).get("nonce"),
+            provider_id=self.provider_id,
+        )
         # Kept for RP-initiated logout, which names the session by its ID token.
         id_token = kwargs["response"].get("id_token")
         if id_token:
@@ -79,6 +93,15 @@ class StrictOIDCAdapter(OpenIDConnectOAuth2Adapter):
         return f"{endpoint}?{query}"
 
 
+class StrictOIDCCallbackView(OAuth2CallbackView):
+    """allauth's callback, handing the stashed state's nonce to the adapter."""
+
+    def _get_state(self, request: HttpRequest, provider):
+        state, response = super()._get_state(request, provider)
+        self.adapter.expected_nonce = (state or {}).get("nonce")
+        return state, response
+
+
 @login_not_required
 def login(request: HttpRequest, provider_id: str) -> HttpResponse:
     try:
@@ -92,8 +115,8 @@ def login(request: HttpRequest, provider_id: str) -> HttpResponse:
 @login_not_required
 def callback(request: HttpRequest, provider_id: str) -> HttpResponse:
     try:
-        return OAuth2CallbackView.adapter_view(StrictOIDCAdapter(request, provider_id))(
-            request
-        )
+        return StrictOIDCCallbackView.adapter_view(
+            StrictOIDCAdapter(request, provider_id)
+        )(request)
     except SocialApp.DoesNotExist as error:
         raise Http404 from error

@@ -8,10 +8,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 PROVIDER_DIR = Path(__file__).resolve().parent
@@ -131,3 +136,51 @@ def run_oidc_provider(
                 process.wait(5)
         if process.stdin:
             process.stdin.close()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # let each 3xx surface, so the caller sees every hop
+
+
+class Browser:
+    """Just enough of a browser for the provider: cookies, forms, one request
+    at a time, redirects left to the caller."""
+
+    def __init__(self) -> None:
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(CookieJar()), _NoRedirect()
+        )
+
+    def request(self, url, data=None, headers=None):
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(url, data=body, headers=headers or {})
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                return response.status, response.headers, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read().decode()
+
+
+def form_action(html: str) -> str:
+    return re.search(r'<form[^>]*action="([^"]+)"', html).group(1)
+
+
+def authorize(url: str, *, login: str, password: str, redirect_prefix: str) -> str:
+    """Follow an authorization request through the provider, signing in as
+    `login` on its form, and return the URL it sends the browser back to
+    (the first one starting with `redirect_prefix`), with its code and state.
+    """
+    browser, data = Browser(), None
+    for _hop in range(10):
+        status, headers, html = browser.request(url, data)
+        if status in (302, 303):
+            url, data = urllib.parse.urljoin(url, headers["Location"]), None
+            if url.startswith(redirect_prefix):
+                return url
+        elif status == 200 and data is None:
+            url = urllib.parse.urljoin(url, form_action(html))
+            data = {"login": login, "password": password}
+        else:
+            raise ProviderError(f"unexpected answer {status} from {url}:\n{html}")
+    raise ProviderError("the provider never redirected to the relying party")

@@ -9,13 +9,14 @@ import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
-from http.cookiejar import CookieJar
 
 import pytest
 
 from tests.oidc_provider.harness import (
     CLIENT_ID,
     CLIENT_SECRET,
+    Browser,
+    form_action,
     node_available,
     run_oidc_provider,
 )
@@ -41,29 +42,6 @@ def require_node():
         pytest.skip("node and npm are needed to run the local OIDC provider")
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # let each 3xx surface, so the test sees every hop
-
-
-class Browser:
-    """Just enough of a browser: cookies, forms, one request at a time."""
-
-    def __init__(self) -> None:
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(CookieJar()), _NoRedirect()
-        )
-
-    def request(self, url, data=None, headers=None):
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(url, data=body, headers=headers or {})
-        try:
-            with self.opener.open(request, timeout=10) as response:
-                return response.status, response.headers, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers, error.read().decode()
-
-
 def jwt_parts(token: str) -> tuple[dict, dict]:
     """Header and payload of a JWS; the signature is the provider's business."""
 
@@ -72,10 +50,6 @@ def jwt_parts(token: str) -> tuple[dict, dict]:
 
     header, payload, _signature = token.split(".")
     return decode(header), decode(payload)
-
-
-def form_action(html: str) -> str:
-    return re.search(r'<form[^>]*action="([^"]+)"', html).group(1)
 
 
 def discovery(issuer: str) -> dict:
