@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -91,13 +91,14 @@ class ContentSecurityPolicyMiddleware:
 class ControlCharactersMiddleware:
     """Keep control characters in an address or a cookie from the database.
 
-    No link and no page of the site puts a NUL byte or another control
-    character in a path or a query string: such a request is hand-made, and
-    PostgreSQL would refuse the text wherever a filter or a search passes it
-    on (a 500). It gets the "bad request" page (400) before any view runs,
-    rather than being silently changed into another search. A cookie holding
-    one (the session's, the CSRF token's) is dropped: the visitor continues
-    with a fresh session instead of being locked out by a broken cookie.
+    PostgreSQL refuses a NUL byte in text: a filter or a search passing one on
+    answered 500. In a query string (a search box, a filter), they become
+    spaces before any view reads them: a teacher who pasted a stray control
+    character from a PDF into a search still gets the results, and no view
+    has to think about it. No link of the site puts one in a path: such a
+    request gets the "bad request" page (400). A cookie holding one (the
+    session's, the CSRF token's) is dropped: the visitor goes on with a fresh
+    session rather than being locked out by a broken cookie.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -107,12 +108,22 @@ class ControlCharactersMiddleware:
         for name, value in list(request.COOKIES.items()):
             if CONTROL_CHARACTERS.search(name) or CONTROL_CHARACTERS.search(value):
                 del request.COOKIES[name]
-        if CONTROL_CHARACTERS.search(request.path_info) or any(
+        if CONTROL_CHARACTERS.search(request.path_info):
+            return bad_request(request, None)
+        if any(
             CONTROL_CHARACTERS.search(key) or CONTROL_CHARACTERS.search(value)
             for key, values in request.GET.lists()
             for value in values
         ):
-            return bad_request(request, None)
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(
+                    CONTROL_CHARACTERS.sub(" ", key),
+                    [CONTROL_CHARACTERS.sub(" ", value) for value in values],
+                )
+            cleaned._mutable = False
+            request.GET = cleaned
+            request.META["QUERY_STRING"] = cleaned.urlencode()
         return self.get_response(request)
 
 

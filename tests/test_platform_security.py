@@ -26,6 +26,8 @@ from imagin.http import private_file_response, safe_filename
 from imagin.mail import unseal
 from imagin.middleware import SIGNED_IN_AT, content_security_policy
 from imagin.passwords import MAX_PASSWORD_LENGTH
+from imagin.text import CONTROL_CHARACTERS
+from tests import factories
 from tests.claims.review_helpers import claim_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -316,23 +318,51 @@ def test_a_host_the_site_does_not_serve_gets_the_400_page(client, db):
         "/gestion/imagin/auditevent/?action__exact=%00",
         "/gestion/accounts/user/?q=%00",
         "/gestion/claims/claim/?q=abc%00def",
-        "/gestion/accounts/user/?q%00=x",
+        "/gestion/accounts/financialfile/?q=%1F&status__exact=%00",
         "/aide/recherche/?q=%01",
+        "/mes-etats-de-frais/?session=%00",
     ],
 )
-def test_a_query_string_with_a_control_character_gets_the_400_page(
+def test_control_characters_in_a_query_string_never_reach_the_database(
     client, manager, url
 ):
     client.force_login(manager)
     response = client.get(url)
+    assert response.status_code == 200
+    assert not any(
+        CONTROL_CHARACTERS.search(key + "".join(values))
+        for key, values in response.wsgi_request.GET.lists()
+    )
+
+
+def test_a_control_character_pasted_into_a_search_reads_as_a_space(client, manager):
+    client.force_login(manager)
+    factories.UserFactory(last_name="Durand-Lefort")
+    response = client.get("/gestion/accounts/user/?q=Durand-Lefort%0B")
+    assert response.wsgi_request.GET["q"] == "Durand-Lefort "
+    assert "Durand-Lefort" in response.content.decode()
+
+
+def test_an_unknown_filter_with_a_control_character_is_handled_by_the_admin(
+    client, manager
+):
+    client.force_login(manager)
+    response = client.get("/gestion/accounts/user/?q%00=x")
+    assert response.status_code in (200, 302)
+
+
+def test_an_address_with_a_control_character_gets_the_400_page(client, manager):
+    client.force_login(manager)
+    response = client.get("/mes-etats-de-frais/%00/")
     assert response.status_code == 400
     assert "Requête incorrecte" in response.content.decode()
 
 
-def test_ordinary_searches_still_work(client, manager):
+def test_ordinary_searches_are_left_as_typed(client, manager):
     client.force_login(manager)
-    assert client.get("/gestion/accounts/user/?q=Durand").status_code == 200
-    assert client.get("/aide/recherche/?q=mot+de+passe%0A").status_code == 200
+    response = client.get("/aide/recherche/?q=mot+de+passe%0A")
+    assert response.status_code == 200
+    assert response.wsgi_request.GET["q"] == "mot de passe\n"
 
 
 def test_a_cookie_with_a_nul_byte_is_dropped_not_looked_up(client, db):
