@@ -12,6 +12,7 @@ from datetime import date
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from accounts.emails import email_address_set_by_staff
 from accounts.models import ExternalParticipantRequest, FinancialFile, User
 from accounts.services import (
     external_request_submit,
@@ -135,6 +136,7 @@ def back_office_history(
     if created:
         colleague.set_unusable_password()  # a demo colleague, never signed in
         colleague.save(update_fields=["password"])
+        email_address_set_by_staff(user=colleague, email=colleague.email, by=None)
         file = financial_file_save(
             user=colleague,
             by=colleague,
