@@ -16,6 +16,7 @@ class ImaginConfig(AppConfig):
         from imagin.middleware import signed_in
 
         checks.register(compiled_catalogues)
+        checks.register(shared_rate_limits, checks.Tags.security, deploy=True)
         # The absolute session lifetime counts from each sign-in.
         user_logged_in.connect(signed_in, dispatch_uid="imagin_signed_in_at")
 
@@ -40,3 +41,21 @@ def compiled_catalogues(app_configs=None, **kwargs) -> list[checks.CheckMessage]
                     )
                 )
     return problems
+
+
+def shared_rate_limits(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Rate limits (failed sign-ins, password resets, requests) are counted in
+    the default cache: one held in each process's memory lets every worker
+    count its own attempts, multiplying the limits by their number."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend.endswith(("LocMemCache", "DummyCache")):
+        return [
+            checks.Warning(
+                "The default cache is not shared between processes: rate limits "
+                "multiply with the number of workers.",
+                hint="Leave CACHE_URL unset (the database cache) or point it to a "
+                "shared cache.",
+                id="imagin.W002",
+            )
+        ]
+    return []

@@ -574,3 +574,15 @@ def test_the_deployment_check_finds_nothing_with_the_production_variables():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues (0 silenced)" in result.stdout + result.stderr
+
+
+def test_the_deployment_check_warns_of_a_cache_each_process_keeps_to_itself():
+    result = _run_django(
+        "import django; django.setup();"
+        "from django.core.management import call_command;"
+        "call_command('check', deploy=True, fail_level='WARNING')",
+        **PRODUCTION,
+        CACHE_URL="locmemcache://",
+    )
+    assert result.returncode != 0
+    assert "imagin.W002" in result.stdout + result.stderr
