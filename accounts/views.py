@@ -29,7 +29,7 @@ from accounts.services import (
     financial_file_save,
     user_language_set,
 )
-from accounts.views_email import profile_email_change
+from accounts.views_email import profile_email_change, profile_email_reauthenticate
 from imagin.http import private_file_response
 from imagin.uploads import CONTENT_TYPES
 
@@ -92,9 +92,11 @@ def profile(request: HttpRequest) -> HttpResponse:
     to_confirm = email_to_confirm(request.user)
     if request.method == "POST":
         if form.is_valid():
+            email = form.cleaned_data["email"]
+            profile_email_reauthenticate(request, email, to_confirm)
             form.save()
             messages.success(request, _("Vos coordonnées sont enregistrées."))
-            profile_email_change(request, form.cleaned_data["email"], to_confirm)
+            profile_email_change(request, email, to_confirm)
             return redirect("accounts:profile")
         messages.error(
             request,

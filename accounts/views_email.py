@@ -7,7 +7,10 @@ person has one address, changed on their profile (`accounts.views.profile`).
 from __future__ import annotations
 
 from allauth.account import app_settings as account_settings
+from allauth.account.adapter import get_adapter
+from allauth.account.internal.flows import reauthentication
 from allauth.account.models import EmailAddress
+from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -34,6 +37,32 @@ def _sent_message(request: HttpRequest, email: str, current: str) -> None:
             "current": current
         }
     messages.info(request, text)
+
+
+def _is_new(user, email: str, to_confirm: EmailAddress | None) -> bool:
+    already_asked = to_confirm is not None and not to_confirm.primary
+    return email != normalize(user.email) and not (
+        already_asked and to_confirm.email == email
+    )
+
+
+def profile_email_reauthenticate(
+    request: HttpRequest, email: str, to_confirm: EmailAddress | None
+) -> None:
+    """Before asking for a new address: whoever has a password types it again
+    (allauth's re-authentication, a few minutes valid), so a borrowed session
+    cannot move the account's mail, and its password resets, elsewhere.
+
+    Raises ReauthenticationRequired: allauth's middleware keeps the form
+    posted, asks for the password, then posts it again. People with nothing
+    to re-authenticate with (single sign-on only) go on.
+    """
+    if not _is_new(request.user, email, to_confirm):
+        return
+    if not get_adapter(request).get_reauthentication_methods(request.user):
+        return
+    if not reauthentication.did_recently_reauthenticate(request):
+        raise ReauthenticationRequired
 
 
 def profile_email_change(

@@ -21,6 +21,7 @@ from accounts.services import (
     external_request_submit,
 )
 from imagin.audit import AuditEvent
+from tests import factories
 
 NEW = "paul.nouveau@exemple.invalid"
 
@@ -39,12 +40,24 @@ def _profile(email: str, **extra) -> dict:
     }
 
 
+def post_profile(client, data: dict, password: str = factories.PASSWORD):
+    """Post the profile form; when allauth asks for the password again (a new
+    address), type it, which posts the form again as it was."""
+    response = client.post(reverse("accounts:profile"), data)
+    if response.status_code == 302 and response["Location"].startswith(
+        reverse("account_reauthenticate")
+    ):
+        response = client.post(response["Location"], {"password": password})
+    return response
+
+
 def _ask(client, user, email, capture) -> str:
     """Ask for `email` on the profile; return the confirmation link mailed."""
     client.force_login(user)
     with capture(execute=True):
-        response = client.post(reverse("accounts:profile"), _profile(email))
+        response = post_profile(client, _profile(email))
     assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:profile")
     return _link_from_outbox(email)
 
 
@@ -227,7 +240,7 @@ def test_saving_the_current_address_again_cancels_a_pending_change(
 ):
     _ask(client, participant, NEW, django_capture_on_commit_callbacks)
 
-    client.post(reverse("accounts:profile"), _profile(participant.email))
+    post_profile(client, _profile(participant.email))
 
     assert not EmailAddress.objects.filter(email=NEW).exists()
 
@@ -390,3 +403,43 @@ def test_an_account_the_division_creates_in_the_back_office_has_a_trusted_addres
     assert AuditEvent.objects.filter(
         action="accounts.email.set_by_staff", target_id=created.pk, actor=manager
     ).exists()
+
+
+def test_a_new_address_asks_for_the_password_again_then_goes_on_as_typed(
+    client, participant, django_capture_on_commit_callbacks
+):
+    client.force_login(participant)
+    response = client.post(reverse("accounts:profile"), _profile(NEW))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert not EmailAddress.objects.filter(email=NEW).exists()
+    wrong = client.post(response["Location"], {"password": "pas le bon"})
+    assert wrong.status_code == 200
+    assert not EmailAddress.objects.filter(email=NEW).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resumed = client.post(response["Location"], {"password": factories.PASSWORD})
+
+    assert resumed.status_code == 302
+    assert EmailAddress.objects.get(email=NEW).user == participant
+    participant.refresh_from_db()
+    assert participant.phone == "06 12 34 56 78"
+
+
+def test_other_details_and_single_sign_on_only_accounts_need_no_password_again(
+    client, participant, django_capture_on_commit_callbacks
+):
+    client.force_login(participant)
+    same = client.post(
+        reverse("accounts:profile"), _profile(participant.email, phone="01")
+    )
+    assert same["Location"] == reverse("accounts:profile")
+
+    participant.set_unusable_password()  # signs in through the académie only
+    participant.save()
+    client.force_login(participant)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:profile"), _profile(NEW))
+    assert response["Location"] == reverse("accounts:profile")
+    assert EmailAddress.objects.get(email=NEW).user == participant

@@ -26,6 +26,7 @@ from accounts.models import User
 from accounts.services import external_participant_create
 from imagin.audit import AuditEvent
 from tests import factories
+from tests.accounts.test_email_change import post_profile
 from tests.oidc_provider.harness import authorize, node_available, run_oidc_provider
 
 PROVIDER_ID = "academie"
@@ -197,10 +198,7 @@ def test_an_unverified_address_typed_into_a_profile_never_captures_a_sign_in(
 ):
     client.force_login(outsider)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            "/mon-compte/profil/",
-            {"email": TEACHER["email"], "phone": "", "address": ""},
-        )
+        post_profile(client, {"email": TEACHER["email"], "phone": "", "address": ""})
     assert outsider.emailaddress_set.filter(email=TEACHER["email"]).exists()
     client.logout()
 
@@ -243,10 +241,7 @@ def test_an_address_typed_then_confirmed_by_its_owner_links_the_sign_in(
     email_address_set_by_staff(user=participant, email=participant.email, by=None)
     client.force_login(participant)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            "/mon-compte/profil/",
-            {"email": TEACHER["email"], "phone": "", "address": ""},
-        )
+        post_profile(client, {"email": TEACHER["email"], "phone": "", "address": ""})
     link = re.search(r"/comptes/confirm-email/\S+/", mailoutbox[-1].body).group(0)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(link)
