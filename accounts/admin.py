@@ -36,7 +36,6 @@ from accounts.services import (
 )
 from accounts.views import document_response
 from imagin.admin import HistoryLinkMixin
-from imagin.audit import audit_log
 from imagin.workflow import TransitionNotAllowed
 
 admin.site.site_header = _("IMAG'IN — gestion des examens et concours")
@@ -194,18 +193,10 @@ class UserAdmin(DjangoUserAdmin):
             return super().changelist_view(request, extra_context)
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
-        old_email = form.initial.get("email", "") if change else ""
         super().save_model(request, obj, form, change)
-        if change and "email" in form.changed_data:
-            # A link to choose a password goes to this address: who changed
-            # it is recorded, and they are not the one to send the link.
-            audit_log(
-                actor=request.user,
-                action="accounts.user.email_changed",
-                target=obj,
-                data={"from": mask_email(old_email), "to": mask_email(obj.email)},
-            )
         if "email" in form.changed_data:
+            # Audited with its author, who is then not the one to send a link
+            # to choose a password to it (`can_send_password_reset`).
             # Which addresses single sign-on may trust: see accounts/emails.py.
             email_address_set_by_staff(user=obj, email=obj.email, by=request.user)
 
@@ -266,10 +257,8 @@ class UserAdmin(DjangoUserAdmin):
         issued = None
         if request.method == "POST" and form.is_valid():
             user = external_participant_create(by=request.user, **form.cleaned_data)
-            issued = (
-                user,
-                initial_password_issue(user=user, by=request.user, notify=True),
-            )
+            # A new account: nothing to announce, no earlier password replaced.
+            issued = (user, initial_password_issue(user=user, by=request.user))
             form = ExternalParticipantForm()
         context = {
             **self.admin_site.each_context(request),

@@ -177,8 +177,9 @@ def _may_reach_by_email(user: User) -> tuple[bool, str]:
 def can_send_password_reset(*, user: User, by: User) -> tuple[bool, str]:
     """Whether `by` may send `user` a link to choose a new password, and why not.
 
-    The link goes to the address on file; whoever last changed that address in
-    the back-office does not send it (they would send it to themselves).
+    The link goes to the address on file; whoever last set that address in
+    the back-office (`accounts.email.set_by_staff`) does not send it: it could
+    be their own.
     """
     from imagin.audit import AuditEvent
 
@@ -187,14 +188,14 @@ def can_send_password_reset(*, user: User, by: User) -> tuple[bool, str]:
         return allowed, reason
     last_change = (
         AuditEvent.objects.for_object(user)
-        .filter(action="accounts.user.email_changed")
+        .filter(action="accounts.email.set_by_staff")
         .values_list("actor_id", flat=True)
         .first()
     )
     if last_change is not None and last_change == by.pk and by.pk != user.pk:
         return False, _(
-            "vous avez vous-même modifié l'adresse électronique de ce compte : "
-            "un autre membre de la division doit envoyer le lien."
+            "vous avez vous-même saisi l'adresse électronique de ce compte : un "
+            "autre membre de la division doit envoyer le lien."
         )
     return True, ""
 

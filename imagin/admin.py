@@ -90,10 +90,10 @@ SECURITY_CATEGORIES = {
         | Q(action__startswith="accounts.participant.initial_password_")
         | Q(action="accounts.participant.password_chosen"),
     ),
-    "droits": (
-        _("Rôles et droits"),
-        Q(action__startswith="accounts.role.")
-        | Q(action="accounts.user.email_changed"),
+    "droits": (_("Rôles et droits"), Q(action__startswith="accounts.role.")),
+    "adresses": (
+        _("Adresses électroniques"),
+        Q(action__startswith="accounts.email."),
     ),
     "coordonnees-bancaires": (
         _("Coordonnées bancaires"),
@@ -119,7 +119,9 @@ ACTION_LABELS = {
     "accounts.participant.password_chosen": _("Mot de passe personnel choisi"),
     "accounts.role.granted": _("Rôle donné"),
     "accounts.role.revoked": _("Rôle retiré"),
-    "accounts.user.email_changed": _("Adresse électronique modifiée"),
+    "accounts.email.set_by_staff": _("Adresse électronique saisie par la division"),
+    "accounts.email.change_requested": _("Changement d'adresse demandé"),
+    "accounts.email.confirmed": _("Adresse électronique confirmée"),
     "accounts.financial_file.created": _("Coordonnées bancaires enregistrées"),
     "accounts.financial_file.updated": _("Coordonnées bancaires modifiées"),
     "accounts.financial_file.checked": _("Coordonnées bancaires vérifiées"),
