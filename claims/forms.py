@@ -19,7 +19,7 @@ from django.core.validators import (
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import Claim, Meal, Night, SupportingDocument, Trip
-from imagin.text import validate_printable
+from imagin.text import REPLACEMENT, validate_printable
 
 # Sane bounds: far above what one mission brings, low enough to catch a typo
 # (an extra zero, a date typed in the wrong box).
@@ -147,6 +147,21 @@ def _validator_order(validator) -> int:
     return 1 if isinstance(validator, DecimalValidator) else 2
 
 
+def validate_not_replaced(value) -> None:
+    """Refuse the mark `imagin.text.printable` leaves where it removed a
+    control character: a draft keeps "8 h\ufffd12 h" for "8 h\x0012 h", and
+    must show it as still to correct, not accept it on the next save."""
+    if isinstance(value, str) and REPLACEMENT in value:
+        raise forms.ValidationError(
+            _(
+                "Ce champ contenait un caractère invisible non autorisé, remplacé "
+                "par « %(mark)s » : retirez-le."
+            ),
+            code="control_characters",
+            params={"mark": REPLACEMENT},
+        )
+
+
 def refuse_control_characters(fields) -> None:
     """Text fields refuse NUL bytes and other control characters with one
     clear message (imagin.text), instead of Django's NUL-only one."""
@@ -158,7 +173,7 @@ def refuse_control_characters(fields) -> None:
                 validator
                 for validator in field.validators
                 if not isinstance(validator, ProhibitNullCharactersValidator)
-            ] + [validate_printable]
+            ] + [validate_printable, validate_not_replaced]
 
 
 class PrintableFormMixin:

@@ -236,6 +236,17 @@ def test_no_decision_input_gives_a_server_error_or_a_silent_change(
 # ------------------------------------------------------------ bulk actions
 
 
+@pytest.mark.parametrize(
+    "selected", [[""], ["abc"], ["1e3"], ["\x00"], ["9" * 30], ["١"], ["-1"]]
+)
+def test_a_hand_made_selection_is_nothing_selected(as_manager, claims, selected):
+    response = as_manager.post(
+        QUEUE, {"action": "approve_selected", "_selected_action": selected}
+    )
+    assert response.status_code == 302  # back to the queue, nothing selected
+    assert Claim.objects.get(pk=claims["valider"].pk).status == S.SUBMITTED
+
+
 @hostile
 @given(
     action=st.one_of(

@@ -196,6 +196,9 @@ def test_a_nul_byte_in_the_schedule_is_refused_and_the_rest_is_saved(signed_in, 
     assert hourly.schedule == ""
     assert hourly.draft["service"]["schedule"] == ["8 h\ufffd – 12 h"]
     the_claim_still_opens(signed_in, hourly)
+    # Coming back, the mark left for the character is shown as to correct.
+    page = page_text(signed_in.get(step_url(hourly, "service")))
+    assert "8 h\ufffd – 12 h" in page and "remplacé par" in page
 
 
 def test_the_draft_keeps_only_the_steps_own_fields(signed_in, hourly):
