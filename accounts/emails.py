@@ -159,8 +159,22 @@ def email_change_request(
         pending.delete()
         return None
     with transaction.atomic():
-        pending.delete()
-        address = EmailAddress.objects.create(user_id=user.pk, email=email)
+        pending.exclude(email=email).delete()
+        address, _created = EmailAddress.objects.get_or_create(
+            user_id=user.pk, email=email
+        )
+        if address.verified:
+            # Already proven theirs (an older address of theirs, say): no link
+            # needed, it simply becomes their address again.
+            address.set_as_primary()
+            EmailAddress.objects.filter(user_id=user.pk).exclude(pk=address.pk).delete()
+            audit_log(
+                actor=user,
+                action="accounts.email.confirmed",
+                target=user,
+                data={"email": email},
+            )
+            return None
         audit_log(
             actor=user,
             action="accounts.email.change_requested",

@@ -81,12 +81,18 @@ def profile_email_change(
                 % {"email": to_confirm.email},
             )
         return
+    previous = user.email
     try:
-        email_change_request(user=user, email=email, request=request)
+        asked = email_change_request(user=user, email=email, request=request)
     except EmailChangeRefused as error:
         messages.error(request, error.messages[0])
         return
-    _sent_message(request, email, user.email)
+    if asked is None:  # an address already verified as theirs: taken at once
+        messages.success(
+            request, _("Votre adresse est désormais %(email)s.") % {"email": email}
+        )
+        return
+    _sent_message(request, email, previous)
 
 
 @login_required

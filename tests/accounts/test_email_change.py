@@ -443,3 +443,24 @@ def test_other_details_and_single_sign_on_only_accounts_need_no_password_again(
         response = client.post(reverse("accounts:profile"), _profile(NEW))
     assert response["Location"] == reverse("accounts:profile")
     assert EmailAddress.objects.get(email=NEW).user == participant
+
+
+def test_an_address_already_verified_as_ones_own_is_taken_back_without_a_link(
+    client, participant, mailoutbox
+):
+    _trusted(participant)
+    old = participant.email
+    EmailAddress.objects.create(user=participant, email=NEW, verified=True)
+
+    client.force_login(participant)
+    post_profile(client, _profile(NEW))
+
+    participant.refresh_from_db()
+    assert participant.email == NEW
+    assert list(
+        EmailAddress.objects.filter(user=participant).values_list(
+            "email", "primary", "verified"
+        )
+    ) == [(NEW, True, True)]
+    assert not [m for m in mailoutbox if m.to == [NEW]]
+    assert old not in {a.email for a in EmailAddress.objects.all()}
