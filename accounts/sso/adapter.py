@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
-from accounts.emails import verified_owners
+from accounts.emails import normalize, verified_owners
 from accounts.models import User
 from accounts.sso.provider import ImaginOIDCProvider
 from accounts.sso.refusal import check_nonce, refuse
@@ -97,7 +98,16 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 ),
                 403,
             )
-        if not settings.SSO_CREATE_UNKNOWN_AGENTS:
+        if settings.SSO_CREATE_UNKNOWN_AGENTS:
+            # The provider just proved whose these addresses are: a change
+            # someone else asked toward one of them (never confirmed) must not
+            # stand in the way of the new account (allauth refuses duplicates).
+            EmailAddress.objects.filter(
+                email__in=[normalize(a.email) for a in addresses if a.verified],
+                verified=False,
+                primary=False,
+            ).delete()
+        else:
             refuse(
                 request,
                 _("Compte inconnu"),

@@ -253,3 +253,21 @@ def test_an_address_typed_then_confirmed_by_its_owner_links_the_sign_in(
     assert response.status_code == 302, _text(response)
     assert _signed_in_as(client) == participant.pk
     assert SocialAccount.objects.get().user == participant
+
+
+def test_a_change_someone_asked_toward_the_address_never_blocks_a_new_agent(
+    client, outsider, settings, django_capture_on_commit_callbacks
+):
+    settings.SSO_CREATE_UNKNOWN_AGENTS = True
+    client.force_login(outsider)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_profile(client, {"email": TEACHER["email"], "phone": "", "address": ""})
+    client.logout()
+
+    response = _sign_in(client)
+
+    assert response.status_code == 302, _text(response)
+    [created] = verified_owners(TEACHER["email"])
+    assert created != outsider and created.kind == User.Kind.AGENT
+    assert _signed_in_as(client) == created.pk
+    assert not outsider.emailaddress_set.filter(email=TEACHER["email"]).exists()
