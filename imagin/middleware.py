@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import resolve_url
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -169,7 +170,14 @@ class SessionLifetimeMiddleware:
                     )
                     % {"hours": hours},
                 )
-                return never_store(redirect_to_login(request.get_full_path()))
+                # Back to the page after signing in again; a form posted meanwhile
+                # is not replayed (its address may answer POST only).
+                then = (
+                    request.get_full_path()
+                    if request.method in ("GET", "HEAD")
+                    else resolve_url(settings.LOGIN_REDIRECT_URL)
+                )
+                return never_store(redirect_to_login(then))
         return self.get_response(request)
 
 

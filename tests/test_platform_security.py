@@ -195,6 +195,18 @@ def test_an_active_session_ends_after_its_absolute_lifetime(
     assert "une connexion dure au plus 12 heures" in page.content.decode()
 
 
+def test_a_form_posted_after_the_lifetime_is_not_replayed_after_signing_in(
+    client, participant, convoked_claim
+):
+    _sign_in(client, participant)
+    _age_sign_in(client, 13 * 3600)
+    response = client.post(reverse("claims:submit", args=[convoked_claim.pk]))
+    assert response.status_code == 302
+    assert response.url == reverse("account_login") + "?next=/"
+    convoked_claim.refresh_from_db()
+    assert convoked_claim.status == ClaimStatus.DRAFT
+
+
 def test_a_session_younger_than_its_lifetime_goes_on(client, participant, settings):
     settings.SESSION_ABSOLUTE_LIFETIME = 12 * 3600
     _sign_in(client, participant)
