@@ -88,8 +88,15 @@ def back_office_login(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     """The signed-in person's contact details; nobody else's can be reached."""
-    form = ProfileForm(request.POST or None, instance=request.user)
     to_confirm = email_to_confirm(request.user)
+    # A change waiting for confirmation is what the field shows: saving the
+    # other details as shown keeps it; typing the current address cancels it.
+    pending = to_confirm.email if to_confirm and not to_confirm.primary else None
+    form = ProfileForm(
+        request.POST or None,
+        instance=request.user,
+        initial={"email": pending} if pending else None,
+    )
     if request.method == "POST":
         if form.is_valid():
             email = form.cleaned_data["email"]

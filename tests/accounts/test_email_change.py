@@ -464,3 +464,23 @@ def test_an_address_already_verified_as_ones_own_is_taken_back_without_a_link(
     ) == [(NEW, True, True)]
     assert not [m for m in mailoutbox if m.to == [NEW]]
     assert old not in {a.email for a in EmailAddress.objects.all()}
+
+
+def test_saving_other_details_as_shown_keeps_a_pending_change_without_new_mail(
+    client, participant, django_capture_on_commit_callbacks, mailoutbox
+):
+    _ask(client, participant, NEW, django_capture_on_commit_callbacks)
+    sent = len(mailoutbox)
+    page = _text(client.get(reverse("accounts:profile")))
+    shown = re.search(r'name="email"[^>]*value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"[^>]*name="email"', page
+    )
+    assert shown.group(1) == NEW
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_profile(client, _profile(shown.group(1), phone="02 35 00 00 00"))
+
+    assert EmailAddress.objects.get(user=participant, primary=False).email == NEW
+    assert len(mailoutbox) == sent
+    participant.refresh_from_db()
+    assert participant.phone == "02 35 00 00 00"
