@@ -22,6 +22,7 @@ from accounts.services import (
 )
 from imagin.audit import AuditEvent
 from tests import factories
+from tests.html import assert_strict_csp_page
 
 NEW = "paul.nouveau@exemple.invalid"
 
@@ -484,3 +485,15 @@ def test_saving_other_details_as_shown_keeps_a_pending_change_without_new_mail(
     assert len(mailoutbox) == sent
     participant.refresh_from_db()
     assert participant.phone == "02 35 00 00 00"
+
+
+def test_the_pages_of_the_journey_keep_the_strict_content_security_policy(
+    client, participant, django_capture_on_commit_callbacks
+):
+    link = _ask(client, participant, NEW, django_capture_on_commit_callbacks)
+
+    assert_strict_csp_page(client.get(reverse("accounts:profile")))
+    assert_strict_csp_page(client.get(_path(link)))
+    client.logout()
+    assert_strict_csp_page(client.get(_path(link)))
+    assert_strict_csp_page(client.get("/comptes/confirm-email/inventee/"))
