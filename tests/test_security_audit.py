@@ -408,3 +408,14 @@ def test_the_audit_log_filters_the_security_events(
     assert response.status_code == 200
     actions = {event.action for event in response.context["cl"].result_list}
     assert shown in actions and hidden not in actions
+
+
+def test_every_security_filter_of_the_log_answers(client, manager):
+    from imagin.admin import SECURITY_CATEGORIES
+
+    client.force_login(manager)
+    log = reverse("admin:imagin_auditevent_changelist")
+    for category, (label, _condition) in SECURITY_CATEGORIES.items():
+        response = client.get(f"{log}?securite={category}")
+        assert response.status_code == 200, category
+        assert str(label) in response.content.decode()

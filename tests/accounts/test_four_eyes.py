@@ -275,6 +275,9 @@ def test_a_manager_who_recorded_bank_details_cannot_verify_them(
     file = approved_by_a_manager
     assert file.details_changed_by == manager
     client.force_login(manager)
+    page = client.get(reverse("admin:accounts_financialfile_change", args=[file.pk]))
+    assert "Coordonnées modifiées par" in page.content.decode()
+    assert str(manager) in page.content.decode()
     response = client.post(
         reverse("admin:accounts_financialfile_changelist"),
         {"action": "mark_checked", "_selected_action": [file.pk]},
