@@ -227,22 +227,29 @@ def test_a_duplicated_field_counts_once_its_last_value(signed_in, hourly):
     junk=junk_fields(),
     action=st.sampled_from(["enregistrer", "continuer", "retour", "\x00", ""]),
     duplicated=st.booleans(),
+    stale=st.booleans(),
 )
 def test_no_service_entry_breaks_the_claim_or_is_lost(
-    signed_in, hourly, hours, candidates, schedule, junk, action, duplicated
+    signed_in, hourly, hours, candidates, schedule, junk, action, duplicated, stale
 ):
     typed = {
         "hours_declared": hours,
         "candidates_declared": candidates,
         "schedule": schedule,
     }
-    payload = {**junk, **typed, "version": hourly.version, "action": action}
+    # A stale version: the claim was saved elsewhere since the form opened.
+    version = hourly.version - 1 if stale else hourly.version
+    payload = {**junk, **typed, "version": version, "action": action}
     if duplicated:
         payload["hours_declared"] = ["1", hours]
     with rolled_back():
         response = signed_in.post(step_url(hourly, "service"), payload)
         assert_no_server_error(response)
         claim = Claim.objects.get(pk=hourly.pk)
+        if stale:
+            assert response.status_code == 409 and claim.version == hourly.version
+            for value in typed.values():
+                assert_shown_again(response, value)
         draft_is_storable_and_bounded(claim, "service", SERVICE_FIELDS)
         if response.status_code == 400:
             for value in typed.values():
@@ -320,6 +327,43 @@ def test_a_tampered_line_count_never_hides_the_lines_typed(
     assert draft["trajets-0-origin"] == ["Rouen"]
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1970-01-01"])
+def test_a_far_date_is_priced_or_refused_never_a_crash(
+    signed_in, participant, travelling, day
+):
+    response = post_step(
+        signed_in,
+        travelling,
+        "deplacement",
+        **travel_line(
+            **{
+                "trajets-0-date": day,
+                "trajets-0-origin": "Rouen",
+                "trajets-0-destination": "Caen",
+                "trajets-0-mode": "car",
+                "trajets-0-fiscal_horsepower": "50",
+                "trajets-0-kilometres": "5000",
+                "repas-0-date": day,
+                "nuitees-0-date": day,
+            }
+        ),
+    )
+    assert_no_server_error(response)
+    for url in (
+        step_url(travelling, "recapitulatif"),
+        reverse("claims:detail", args=[travelling.pk]),
+        reverse("claims:pdf", args=[travelling.pk]),
+    ):
+        assert signed_in.get(url, follow=True).status_code == 200, url
+    travelling.refresh_from_db()
+    assert_no_server_error(
+        signed_in.post(
+            reverse("claims:submit", args=[travelling.pk]),
+            {"version": travelling.version},
+        )
+    )
+
+
 def test_lines_beyond_the_maximum_are_not_kept(signed_in, travelling):
     data = travel_line(**{"trajets-TOTAL_FORMS": "500"})
     for index in range(500):
@@ -358,7 +402,14 @@ COUNTS = st.one_of(
 @hostile
 @given(
     text=st.fixed_dictionaries(
-        {key: st.one_of(hostile_text(), hostile_number_text()) for key in TRAVEL_TEXT}
+        {
+            key: st.one_of(
+                hostile_text(),
+                hostile_number_text(),
+                st.dates().map(lambda day: day.isoformat()),
+            )
+            for key in TRAVEL_TEXT
+        }
     ),
     other=st.fixed_dictionaries(
         {key: st.one_of(st.none(), hostile_text(40)) for key in TRAVEL_OTHER}
@@ -372,22 +423,26 @@ COUNTS = st.one_of(
     ),
     junk=junk_fields(),
     action=st.sampled_from(["enregistrer", "continuer", "retour"]),
+    stale=st.booleans(),
 )
 def test_no_travel_entry_breaks_the_claim_or_is_lost(
-    signed_in, travelling, text, other, counts, junk, action
+    signed_in, travelling, text, other, counts, junk, action, stale
 ):
-    payload = {**junk, **text, "version": travelling.version, "action": action}
+    version = travelling.version - 1 if stale else travelling.version
+    payload = {**junk, **text, "version": version, "action": action}
     payload.update({k: v for k, v in {**other, **counts}.items() if v is not None})
     with rolled_back():
         response = signed_in.post(step_url(travelling, "deplacement"), payload)
         assert_no_server_error(response)
         claim = Claim.objects.get(pk=travelling.pk)
+        if stale:
+            assert response.status_code == 409 and claim.version == travelling.version
         names = {key for key in claim.draft.get("deplacement", {})}
         assert all(
             key.split("-")[0] in ("trajets", "repas", "nuitees") for key in names
         )
         draft_is_storable_and_bounded(claim, "deplacement", names)
-        if response.status_code == 400:
+        if response.status_code in (400, 409):
             for value in text.values():
                 assert_shown_again(response, value)
         assert signed_in.get(step_url(claim, "deplacement")).status_code == 200
