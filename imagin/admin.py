@@ -4,8 +4,10 @@ back-office list shares."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import connection, models
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
@@ -247,3 +249,51 @@ class AuditEventAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+def selection_as_keys(request: HttpRequest, model: type[models.Model]) -> None:
+    """Keep, of the ids posted with a bulk action, only those that can be a
+    key of `model`.
+
+    Django's admin filters on the posted ids as they come: a word, a blank or
+    an integer past the database's range in a hand-made request answers 500
+    (PostgreSQL refuses to compare). Dropping them makes such a request "no
+    item selected", the admin's own answer to an empty selection.
+    """
+    posted = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+    keys = [value for value in posted if _is_key(model._meta.pk, value)]
+    if keys != posted:
+        data = request.POST.copy()
+        data.setlist(helpers.ACTION_CHECKBOX_NAME, keys)
+        request.POST = data
+
+
+def _is_key(field: models.Field, value: str) -> bool:
+    try:
+        key = field.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return False
+    if isinstance(key, int):
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        return (low is None or key >= low) and (high is None or key <= high)
+    return key is not None
+
+
+def _response_action_on_keys(response_action):
+    def checked(self, request, queryset):
+        selection_as_keys(request, self.model)
+        return response_action(self, request, queryset)
+
+    return checked
+
+
+def check_selections_of_every_admin() -> None:
+    """Called once at start-up (ImaginConfig.ready): every model of the
+    back-office, the libraries' too (allauth, tasks, groups), runs its bulk
+    actions through `ModelAdmin.response_action`, so this is the one place
+    where the posted selection can be checked for all of them."""
+    if not getattr(admin.ModelAdmin.response_action, "checks_keys", False):
+        admin.ModelAdmin.response_action = _response_action_on_keys(
+            admin.ModelAdmin.response_action
+        )
+        admin.ModelAdmin.response_action.checks_keys = True
