@@ -22,6 +22,7 @@ from accounts.views import document_response
 from claims import exports, services
 from claims.admin.claims import report_batch
 from claims.admin.decisions import REFUSALS, refusal_text
+from claims.forms import PrintableFormMixin
 from claims.models import PaymentBatch, PaymentBatchStatus
 from claims.money import format_money
 from claims.review_forms import ReasonForm
@@ -30,7 +31,7 @@ from imagin.http import private_file_response
 from missions.models import ExamSession
 
 
-class BatchUntilForm(forms.Form):
+class BatchUntilForm(PrintableFormMixin, forms.Form):
     until = forms.DateField(
         label=gettext_lazy("Validés jusqu'au (inclus)"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -317,6 +317,18 @@ def test_no_batch_request_gives_a_server_error_or_a_batch_made_of_nothing(
             assert "\x00" not in batch.label
 
 
+def test_a_control_character_in_a_batch_label_is_refused_next_to_it(
+    as_manager, approved
+):
+    response = as_manager.post(
+        ADD_BATCH,
+        {"until": timezone.localdate().isoformat(), "label": "Juillet\x1b[31m"},
+    )
+    assert response.status_code == 200
+    assert "caractère invisible" in page_text(response)
+    assert not PaymentBatch.objects.exists()
+
+
 @pytest.fixture
 def open_batch(approved, manager) -> PaymentBatch:
     return services.payment_batch_create(claim_ids=[approved.pk], by=manager).batch
