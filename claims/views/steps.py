@@ -71,7 +71,9 @@ def _service_data(claim: Claim, posted: QueryDict) -> QueryDict:
 
 
 def _line_fields(formset_class) -> list[str]:
-    return [*formset_class.form.base_fields, "id", "DELETE", formset_class.fk.name]
+    # Not the hidden link to the claim: Django fills it in when absent, and
+    # a tampered one would be an error on a field no one sees.
+    return [*formset_class.form.base_fields, "id", "DELETE"]
 
 
 def _count(values: list[str], maximum: int) -> int | None:
@@ -82,34 +84,41 @@ def _count(values: list[str], maximum: int) -> int | None:
     return int(text) if int(text) <= maximum else None
 
 
-def _travel_data(posted: QueryDict) -> QueryDict:
+def _travel_data(claim: Claim, posted: QueryDict) -> QueryDict:
     """The travel step's own fields: each formset's lines up to its maximum
-    number, and management counts that match the lines posted.
+    number, the ids of the claim's own saved lines only, and management
+    counts that match the lines posted.
 
     A count missing, tampered with or out of range would otherwise make
-    Django show no line at all: what was typed would be lost from the page.
+    Django show no line at all, and an unknown id an error on a hidden
+    field: what was typed would be lost from the page, or stuck.
     """
     data = QueryDict(mutable=True)
     for part in TRAVEL_PARTS:
         formset_class = part.formset
         maximum = formset_class.max_num
+        saved = {str(entry.pk) for entry in getattr(claim, part.related).all()}
         lines = 0
         with_id = []
         for index in range(maximum):
             for name in _line_fields(formset_class):
                 key = f"{part.prefix}-{index}-{name}"
-                if key in posted:
-                    data[key] = posted.getlist(key)[-1]
+                if key not in posted:
+                    continue
+                value = posted.getlist(key)[-1]
+                if name != "id" or value in saved:
+                    data[key] = value
                     lines = index + 1
             with_id.append(bool(data.get(f"{part.prefix}-{index}-id")))
         total = _count(posted.getlist(f"{part.prefix}-TOTAL_FORMS"), maximum)
         total = max(total or 0, lines)
-        initial = _count(posted.getlist(f"{part.prefix}-INITIAL_FORMS"), maximum)
-        if initial is None or initial > total:
-            initial = next(
-                (index for index, known in enumerate(with_id) if not known), maximum
-            )
-            initial = min(initial, total)
+        # The saved lines come first, each with its id (Django requires one
+        # on each of them): as many as lead the lines posted, whatever the
+        # count posted says.
+        initial = next(
+            (index for index, known in enumerate(with_id) if not known), maximum
+        )
+        initial = min(initial, total)
         data[f"{part.prefix}-TOTAL_FORMS"] = str(total)
         data[f"{part.prefix}-INITIAL_FORMS"] = str(initial)
         data[f"{part.prefix}-MIN_NUM_FORMS"] = str(formset_class.min_num)
@@ -166,7 +175,7 @@ def _service_form(claim: Claim, data=None) -> ServiceForm:
 def _travel_formsets(claim: Claim, data=None) -> list:
     draft = flow.step_draft(claim, "deplacement")
     if data is None and draft is not None:
-        data = _travel_data(_bound(draft))
+        data = _travel_data(claim, _bound(draft))
     return [
         (part, part.formset(data, instance=claim, prefix=part.prefix))
         for part in TRAVEL_PARTS
@@ -307,7 +316,7 @@ def _post_step(request: HttpRequest, claim: Claim, step: flow.Step) -> HttpRespo
         if valid and action == "continuer":
             fields["steps_done"] = sorted({*claim.steps_done, step.name})
     elif step.name == "deplacement":
-        data = _travel_data(request.POST)
+        data = _travel_data(claim, request.POST)
         formsets = _travel_formsets(claim, data)
         page.formsets = formsets
         valid = all(formset.is_valid() for _part, formset in formsets)

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claims import flow
-from claims.models import Claim, ClaimStatus
+from claims.models import Claim, ClaimStatus, Trip
 from claims.views.steps import DRAFT_VALUE_LIMIT
 from missions.models import MissionType
 from tests.claims.entry_helpers import (
@@ -364,6 +364,39 @@ def test_a_far_date_is_priced_or_refused_never_a_crash(
     )
 
 
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        {"trajets-INITIAL_FORMS": "1", "trajets-0-id": "999999"},
+        {"trajets-INITIAL_FORMS": "1", "trajets-0-id": ""},
+        {"trajets-0-id": "abc"},
+        {"trajets-0-claim": "abc"},
+    ],
+)
+def test_a_tampered_hidden_field_never_leaves_a_line_impossible_to_save(
+    signed_in, travelling, hidden
+):
+    data = travel_line(
+        **{
+            "trajets-0-origin": "Rouen",
+            "trajets-0-destination": "Caen",
+            "trajets-0-fare": "12,x",
+            **hidden,
+        }
+    )
+    response = post_step(signed_in, travelling, "deplacement", "enregistrer", **data)
+    assert response.status_code == 400
+    no_error_hidden_from_view(response)
+    assert "Saisissez un nombre" in page_text(response)
+    # Corrected, the line is saved.
+    data["trajets-0-fare"] = "12,50"
+    response = post_step(signed_in, travelling, "deplacement", "enregistrer", **data)
+    assert response.status_code == 302
+    travelling.refresh_from_db()
+    assert travelling.trips.get().fare == Decimal("12.50")
+    assert flow.step_draft(travelling, "deplacement") is None
+
+
 def test_lines_beyond_the_maximum_are_not_kept(signed_in, travelling):
     data = travel_line(**{"trajets-TOTAL_FORMS": "500"})
     for index in range(500):
@@ -412,7 +445,10 @@ COUNTS = st.one_of(
         }
     ),
     other=st.fixed_dictionaries(
-        {key: st.one_of(st.none(), hostile_text(40)) for key in TRAVEL_OTHER}
+        {
+            key: st.one_of(st.none(), st.just("saved"), hostile_text(40))
+            for key in TRAVEL_OTHER
+        }
     ),
     counts=st.fixed_dictionaries(
         {
@@ -432,6 +468,10 @@ def test_no_travel_entry_breaks_the_claim_or_is_lost(
     payload = {**junk, **text, "version": version, "action": action}
     payload.update({k: v for k, v in {**other, **counts}.items() if v is not None})
     with rolled_back():
+        # A line saved before, whose id the form may post back.
+        saved = Trip.objects.create(claim=travelling, origin="Rouen")
+        if payload.get("trajets-0-id") == "saved":
+            payload["trajets-0-id"] = str(saved.pk)
         response = signed_in.post(step_url(travelling, "deplacement"), payload)
         assert_no_server_error(response)
         claim = Claim.objects.get(pk=travelling.pk)
@@ -445,12 +485,28 @@ def test_no_travel_entry_breaks_the_claim_or_is_lost(
         if response.status_code in (400, 409):
             for value in text.values():
                 assert_shown_again(response, value)
-        assert signed_in.get(step_url(claim, "deplacement")).status_code == 200
+            no_error_hidden_from_view(response)
+        page = signed_in.get(step_url(claim, "deplacement"))
+        assert page.status_code == 200
+        no_error_hidden_from_view(page)
         for url in (
             reverse("claims:detail", args=[claim.pk]),
             step_url(claim, "recapitulatif"),
         ):
             assert_no_server_error(signed_in.get(url, follow=True))
+
+
+def no_error_hidden_from_view(response) -> None:
+    """Every refusal is on a field the participant sees (else they could
+    not correct it, and every save would be refused again)."""
+    for _part, formset in response.context["page"].formsets:
+        for form in formset.forms:
+            hidden = [
+                name
+                for name in form.errors
+                if name in form.fields and form[name].is_hidden
+            ]
+            assert not hidden, (hidden, form.errors)
 
 
 # ------------------------------------------------ a draft stored badly
