@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -21,7 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claims import flow
+from claims.forms import ServiceForm, TripForm
 from claims.models import Claim, ClaimStatus, Trip
+from claims.review_forms import AmountForm
 from claims.views.steps import DRAFT_VALUE_LIMIT
 from missions.models import MissionType
 from tests.claims.entry_helpers import (
@@ -120,6 +123,34 @@ def draft_is_storable_and_bounded(claim: Claim, step: str, names) -> None:
         assert len(values) == 1 and len(values[0]) <= DRAFT_VALUE_LIMIT
         assert "\x00" not in values[0]
     assert len(json.dumps(claim.draft)) < 300 * 1000
+
+
+# ------------------------------------------------------ the decimal field
+
+
+DECIMAL_FIELDS = {
+    "hours": ServiceForm.base_fields["hours_declared"],
+    "fare": TripForm.base_fields["fare"],
+    "amount": AmountForm.base_fields["amount"],
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.one_of(hostile_number_text(), hostile_text()),
+    which=st.sampled_from(sorted(DECIMAL_FIELDS)),
+)
+def test_the_decimal_field_gives_a_number_or_a_message_never_an_error(text, which):
+    field = DECIMAL_FIELDS[which]
+    try:
+        value = field.clean(text)
+    except ValidationError as refused:
+        assert all(message.strip() for message in refused.messages)
+        assert len(refused.messages) == 1  # one message next to the field
+    else:
+        if value is not None:
+            assert value.is_finite() and value >= 0
+            assert value.as_tuple().exponent >= -2
 
 
 # ------------------------------------------------------ the service step
