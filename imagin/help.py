@@ -278,7 +278,9 @@ SCREENS = {
     "account_reset_password_done": "connexion#mot-de-passe-oublie",
     "account_reset_password_from_key": "connexion#mot-de-passe-oublie",
     "account_reset_password_from_key_done": "connexion#mot-de-passe-oublie",
-    "account_reauthenticate": "connexion#double-authentification",
+    # Asked before a new e-mail address (everyone) or a change of two-factor
+    # authentication (managers).
+    "account_reauthenticate": "mon-compte#adresse-electronique",
     "mfa_index": "connexion#double-authentification",
     "mfa_authenticate": "connexion#double-authentification",
     "mfa_reauthenticate": "connexion#double-authentification",
@@ -292,7 +294,7 @@ SCREENS = {
     "imagin_oidc_callback": "connexion#agent",
     # The participant's pages.
     "accounts:profile": "mon-compte#profil",
-    "account_confirm_email": "mon-compte#profil",
+    "account_confirm_email": "mon-compte#adresse-electronique",
     "accounts:financial_file": "mon-compte#coordonnees-bancaires",
     "accounts:request_create": "connexion#demande-de-compte",
     "accounts:request_done": "connexion#demande-de-compte",
