@@ -177,22 +177,31 @@ def _may_reach_by_email(user: User) -> tuple[bool, str]:
 def can_send_password_reset(*, user: User, by: User) -> tuple[bool, str]:
     """Whether `by` may send `user` a link to choose a new password, and why not.
 
-    The link goes to the address on file; whoever last set that address in
+    The link goes to the address on file; whoever set that very address in
     the back-office (`accounts.email.set_by_staff`) does not send it: it could
-    be their own.
+    be their own. Once its owner confirmed the address themself
+    (`accounts.email.confirmed`), it is theirs, whoever typed it first.
     """
     from imagin.audit import AuditEvent
 
     allowed, reason = _may_reach_by_email(user)
     if not allowed:
         return allowed, reason
-    last_change = (
+    events = (
         AuditEvent.objects.for_object(user)
-        .filter(action="accounts.email.set_by_staff")
-        .values_list("actor_id", flat=True)
-        .first()
+        .filter(action__in=["accounts.email.set_by_staff", "accounts.email.confirmed"])
+        .values_list("action", "actor_id", "data")
     )
-    if last_change is not None and last_change == by.pk and by.pk != user.pk:
+    current = user.email.casefold()
+    set_by = next(
+        (
+            (action, actor_id)
+            for action, actor_id, data in events
+            if str((data or {}).get("email", "")).casefold() == current
+        ),
+        None,
+    )
+    if set_by == ("accounts.email.set_by_staff", by.pk) and by.pk != user.pk:
         return False, _(
             "vous avez vous-même saisi l'adresse électronique de ce compte : un "
             "autre membre de la division doit envoyer le lien."

@@ -323,3 +323,33 @@ def test_the_migration_finds_who_changed_older_files_in_the_audit_log(participan
     migration.details_changed_by_from_the_audit_log(apps, None)
     file.refresh_from_db()
     assert file.details_changed_by == participant
+
+
+def test_an_address_its_owner_confirmed_since_is_theirs_whoever_typed_the_first(
+    manager, participant
+):
+    from accounts.emails import email_address_set_by_staff, email_change_confirmed
+    from accounts.services import can_send_password_reset
+
+    email_address_set_by_staff(
+        user=participant, email="saisie.par.le.gestionnaire@exemple.invalid", by=manager
+    )
+    participant.refresh_from_db()
+    assert not can_send_password_reset(user=participant, by=manager)[0]
+
+    # The owner changes it and confirms the new one (allauth makes it primary).
+    email_change_confirmed(
+        user=participant,
+        previous=participant.email,
+        email="la.sienne@exemple.invalid",
+    )
+    participant.email = "la.sienne@exemple.invalid"
+    participant.save(update_fields=["email"])
+    assert can_send_password_reset(user=participant, by=manager) == (True, "")
+
+    # Typed again by the same manager: theirs again, refused again.
+    email_address_set_by_staff(
+        user=participant, email="saisie.par.le.gestionnaire@exemple.invalid", by=manager
+    )
+    participant.refresh_from_db()
+    assert not can_send_password_reset(user=participant, by=manager)[0]
