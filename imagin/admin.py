@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Q
+from django.db.models.fields import AutoFieldMixin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
@@ -269,14 +270,20 @@ def selection_as_keys(request: HttpRequest, model: type[models.Model]) -> None:
 
 
 def _is_key(field: models.Field, value: str) -> bool:
+    # The admin's checkboxes post `str(pk)`: anything else ("01", " 1", "١",
+    # which int() reads as 1) was typed by hand.
     try:
         key = field.to_python(value)
     except (ValidationError, TypeError, ValueError):
         return False
+    if key is None or str(key) != value:
+        return False
     if isinstance(key, int):
         low, high = connection.ops.integer_field_range(field.get_internal_type())
+        if isinstance(field, AutoFieldMixin):
+            low = 1  # the database numbers rows from 1
         return (low is None or key >= low) and (high is None or key <= high)
-    return key is not None
+    return True
 
 
 def _response_action_on_keys(response_action):
