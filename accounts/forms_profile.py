@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.emails import TAKEN_MESSAGE, email_taken, normalize
 from accounts.models import Commune, Establishment, ExternalParticipantRequest, User
 from accounts.validators import validate_bic, validate_iban, validate_nir
+from imagin.text_forms import PrintableFormMixin
 from imagin.uploads import UPLOAD_HELP, validate_document
 
 
@@ -35,7 +36,7 @@ class DocumentField(forms.FileField):
         return upload
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(PrintableFormMixin, forms.ModelForm):
     """The person's contact details. The e-mail address is not saved here: a
     new one is only asked for (`accounts.emails.email_change_request`) and
     takes effect once confirmed from the link sent to it."""
@@ -78,7 +79,7 @@ class ProfileForm(forms.ModelForm):
         return email
 
 
-class BankDetailsMixin(forms.Form):
+class BankDetailsMixin(PrintableFormMixin, forms.Form):
     holder = forms.CharField(
         label=_("Titulaire du compte"),
         max_length=140,

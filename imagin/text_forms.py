@@ -1,0 +1,40 @@
+"""Forms whose text fields refuse control characters, with one clear message.
+
+Django's text fields refuse a NUL byte only, with a terse message; other
+control characters (an escape, a form feed pasted from a PDF) would be saved
+and printed on documents. `PrintableFormMixin` gives every text field of a
+form `imagin.text.validate_printable` instead, so each such character is
+refused next to its field and what was typed is shown again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+
+from imagin.text import validate_printable
+
+
+def refuse_control_characters(fields: dict[str, forms.Field]) -> None:
+    """Give each text field `validate_printable` in place of Django's NUL check."""
+    for field in fields.values():
+        if isinstance(field, forms.CharField) and (
+            validate_printable not in field.validators
+        ):
+            field.validators = [
+                validator
+                for validator in field.validators
+                if not isinstance(validator, ProhibitNullCharactersValidator)
+            ] + [validate_printable]
+
+
+class PrintableFormMixin:
+    """A form whose text fields refuse control characters (see above)."""
+
+    fields: dict[str, forms.Field]
+
+    def full_clean(self) -> Any:
+        refuse_control_characters(self.fields)
+        return super().full_clean()
