@@ -14,12 +14,12 @@ from django.core.validators import (
     DecimalValidator,
     MaxValueValidator,
     MinValueValidator,
-    ProhibitNullCharactersValidator,
 )
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import Claim, Meal, Night, SupportingDocument, Trip
-from imagin.text import REPLACEMENT, validate_printable
+from imagin import text_forms as imagin_text_forms
+from imagin.text import REPLACEMENT
 
 # Sane bounds: far above what one mission brings, low enough to catch a typo
 # (an extra zero, a date typed in the wrong box).
@@ -162,25 +162,17 @@ def validate_not_replaced(value) -> None:
         )
 
 
-def refuse_control_characters(fields) -> None:
-    """Text fields refuse NUL bytes and other control characters with one
-    clear message (imagin.text), instead of Django's NUL-only one."""
-    for field in fields.values():
-        if isinstance(field, forms.CharField) and (
-            validate_printable not in field.validators
-        ):
-            field.validators = [
-                validator
-                for validator in field.validators
-                if not isinstance(validator, ProhibitNullCharactersValidator)
-            ] + [validate_printable, validate_not_replaced]
-
-
-class PrintableFormMixin:
-    """A form whose text fields refuse control characters (see above)."""
+class PrintableFormMixin(imagin_text_forms.PrintableFormMixin):
+    """Text fields refuse control characters (imagin.text_forms) and, since a
+    claim's draft keeps a removed one as "�", that mark too: the value shown
+    again from a draft is still to correct."""
 
     def full_clean(self):
-        refuse_control_characters(self.fields)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and (
+                validate_not_replaced not in field.validators
+            ):
+                field.validators = [*field.validators, validate_not_replaced]
         super().full_clean()
 
 
