@@ -15,7 +15,8 @@ from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from accounts.services import initial_password_mark_used, user_language_set
+from accounts.passwords import initial_password_mark_used
+from accounts.services import user_language_set
 
 if TYPE_CHECKING:
     from allauth.account.models import EmailAddress

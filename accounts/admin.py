@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.emails import email_address_set_by_staff
+from accounts.emails import email_address_set_by_staff, mask_email
 from accounts.models import (
     Commune,
     Establishment,
@@ -22,6 +22,7 @@ from accounts.models import (
     RequestStatus,
     User,
 )
+from accounts.passwords import initial_password_issue, password_reset_send
 from accounts.roles import ADMINISTRATOR, has_role, is_back_office_user
 from accounts.security_events import acting_as, download_recorded
 from accounts.selectors import request_possible_duplicates
@@ -30,9 +31,6 @@ from accounts.services import (
     external_request_approve,
     external_request_reject,
     financial_file_mark_checked,
-    initial_password_issue,
-    mask_email,
-    password_reset_send,
 )
 from accounts.views import document_response
 from imagin.admin import HistoryLinkMixin

@@ -218,3 +218,12 @@ def email_change_confirmed(*, user: User, previous: str, email: str) -> None:
             },
             language=user.language,
         )
+
+
+def mask_email(address: str) -> str:
+    """ "c***@exemple.fr": enough to recognise one's address in a log or a
+    message, not enough to harvest it."""
+    local, _at, domain = (address or "").partition("@")
+    if not domain:
+        return "***" if address else ""
+    return f"{local[:1]}***@{domain}"

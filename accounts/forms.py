@@ -13,7 +13,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.services import password_chosen
+from accounts.passwords import password_chosen
 
 
 def _relabel(form: forms.Form, **labels: str) -> None:

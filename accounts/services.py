@@ -1,4 +1,5 @@
-"""Writes on accounts: external participants, passwords, financial files, requests.
+"""Writes on accounts: external participants, financial files, requests (passwords:
+`accounts.passwords`; e-mail addresses: `accounts.emails`).
 
 Each service takes the acting user (None for a visitor or the system), runs in
 one transaction and appends an audit event. Audit data never holds an IBAN, a
@@ -7,8 +8,6 @@ NIR or a password: only which fields changed.
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -32,16 +31,6 @@ from accounts.models.requests import REQUEST_TRANSITIONS
 from imagin.audit import audit_log
 from imagin.mail import send_templated_mail
 from imagin.workflow import apply_transition
-
-# No 0/O, 1/l/I: the password is read off paper and typed by hand.
-_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
-def _readable_password() -> str:
-    groups = (
-        "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(4)
-    )
-    return "-".join(groups)
 
 
 def _next_participant_number() -> str:
@@ -107,176 +96,6 @@ def external_participant_create(
         except IntegrityError:
             continue  # another manager took this number meanwhile: take the next
     raise RuntimeError("Could not allocate a participant number.")
-
-
-def initial_password_issue(*, user: User, by: User | None, notify: bool = False) -> str:
-    """Give an external participant a new initial password and return it, once.
-
-    It works for one sign-in, until INITIAL_PASSWORD_VALIDITY_DAYS, after which
-    the participant must choose their own. Only its hash is kept: print it now
-    (on the convocation) or issue another. With `notify` (the back-office's
-    issues; a convocation announces its own), the participant is e-mailed, once
-    committed, that a password was issued, never the password itself: one
-    issued behind their back is then noticed.
-    """
-    password = _readable_password()
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        locked.set_password(password)
-        locked.must_change_password = True
-        locked.initial_password_expires_at = timezone.now() + timedelta(
-            days=settings.INITIAL_PASSWORD_VALIDITY_DAYS
-        )
-        locked.initial_password_used_at = None
-        locked.save(
-            update_fields=[
-                "password",
-                "must_change_password",
-                "initial_password_expires_at",
-                "initial_password_used_at",
-            ]
-        )
-        audit_log(
-            actor=by,
-            action="accounts.participant.initial_password_issued",
-            target=locked,
-            data={"expires_at": locked.initial_password_expires_at},
-        )
-        if notify and locked.email:
-            send_templated_mail(
-                "initial-password-issued",
-                to=[locked.email],
-                context={"user": locked, "by": by},
-                language=locked.language,
-            )
-    user.refresh_from_db()
-    return password
-
-
-def mask_email(address: str) -> str:
-    """ "c***@exemple.fr": enough to recognise one's address in a log or a
-    message, not enough to harvest it."""
-    local, _at, domain = (address or "").partition("@")
-    if not domain:
-        return "***" if address else ""
-    return f"{local[:1]}***@{domain}"
-
-
-def _may_reach_by_email(user: User) -> tuple[bool, str]:
-    if not user.is_active:
-        return False, _("ce compte est désactivé.")
-    if not user.email:
-        return False, _(
-            "aucune adresse électronique n'est connue pour ce compte : émettez un "
-            "mot de passe initial (intervenant extérieur) ou complétez d'abord "
-            "son adresse."
-        )
-    return True, ""
-
-
-def can_send_password_reset(*, user: User, by: User) -> tuple[bool, str]:
-    """Whether `by` may send `user` a link to choose a new password, and why not.
-
-    The link goes to the address on file; whoever set that very address in
-    the back-office (`accounts.email.set_by_staff`) does not send it: it could
-    be their own. Once its owner confirmed the address themself
-    (`accounts.email.confirmed`), it is theirs, whoever typed it first.
-    """
-    from imagin.audit import AuditEvent
-
-    allowed, reason = _may_reach_by_email(user)
-    if not allowed:
-        return allowed, reason
-    events = (
-        AuditEvent.objects.for_object(user)
-        .filter(action__in=["accounts.email.set_by_staff", "accounts.email.confirmed"])
-        .values_list("action", "actor_id", "data")
-    )
-    current = user.email.casefold()
-    set_by = next(
-        (
-            (action, actor_id)
-            for action, actor_id, data in events
-            if str((data or {}).get("email", "")).casefold() == current
-        ),
-        None,
-    )
-    if set_by == ("accounts.email.set_by_staff", by.pk) and by.pk != user.pk:
-        return False, _(
-            "vous avez vous-même saisi l'adresse électronique de ce compte : un "
-            "autre membre de la division doit envoyer le lien."
-        )
-    return True, ""
-
-
-def password_reset_send(*, user: User, by: User) -> None:
-    """E-mail `user` a one-time link to choose a new password, at the address
-    on file; nobody in the back-office ever sets another person's password.
-
-    Raises PermissionDenied with the reason when `can_send_password_reset`
-    refuses. The link is the one allauth's "forgotten password" sends (it stops
-    working once used or once the password changes).
-    """
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-    from django.urls import reverse
-
-    allowed, reason = can_send_password_reset(user=user, by=by)
-    if not allowed:
-        raise PermissionDenied(reason)
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        audit_log(
-            actor=by,
-            action="accounts.password.reset_sent",
-            target=locked,
-            data={"to": mask_email(locked.email)},
-        )
-        reset_path = reverse(
-            "account_reset_password_from_key",
-            kwargs={
-                "uidb36": user_pk_to_url_str(locked),
-                "key": default_token_generator.make_token(locked),
-            },
-        )
-        send_templated_mail(
-            "password-reset-sent",
-            to=[locked.email],
-            context={
-                "user": locked,
-                "reset_path": reset_path,
-                "site_url": settings.SITE_URL,
-            },
-            language=locked.language,
-        )
-
-
-def initial_password_mark_used(*, user: User) -> None:
-    """Called at sign-in: the initial password has now served its one time."""
-    updated = User.objects.filter(
-        pk=user.pk, must_change_password=True, initial_password_used_at__isnull=True
-    ).update(initial_password_used_at=timezone.now())
-    if updated:
-        audit_log(
-            actor=user, action="accounts.participant.initial_password_used", target=user
-        )
-
-
-def password_chosen(*, user: User) -> None:
-    """The user chose a personal password: lift the first-login restriction."""
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        if not locked.must_change_password:
-            return
-        locked.must_change_password = False
-        locked.initial_password_expires_at = None
-        locked.save(
-            update_fields=["must_change_password", "initial_password_expires_at"]
-        )
-        audit_log(
-            actor=user, action="accounts.participant.password_chosen", target=locked
-        )
-    user.must_change_password = False
 
 
 FINANCIAL_FIELDS = ("holder", "iban", "bic", "nir")

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import initial_password_issue
+from accounts.passwords import initial_password_issue
 from claims.models import Claim, ConvocationRun
 from claims.services import convocation_issue
 from imagin.audit import audit_log

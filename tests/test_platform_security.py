@@ -433,7 +433,7 @@ def test_an_initial_password_shown_to_a_manager_never_travels_in_a_cookie(
     client, manager, external_participant, monkeypatch
 ):
     monkeypatch.setattr(
-        "accounts.services._readable_password", lambda: "Pomme-Tigre-4821"
+        "accounts.passwords._readable_password", lambda: "Pomme-Tigre-4821"
     )
     client.force_login(manager)
     changelist = reverse("admin:accounts_user_changelist")

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.middleware import ALWAYS_ALLOWED, PASSWORD_CHANGE
-from accounts.services import initial_password_issue
+from accounts.passwords import initial_password_issue
 from imagin.audit import AuditEvent
 
 

@@ -11,11 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import FinancialFile, FinancialFileStatus, User
+from accounts.passwords import initial_password_issue
 from accounts.services import (
     external_request_approve,
     financial_file_mark_checked,
     financial_file_save,
-    initial_password_issue,
 )
 from imagin.audit import AuditEvent
 from tests import factories
@@ -329,7 +329,7 @@ def test_an_address_its_owner_confirmed_since_is_theirs_whoever_typed_the_first(
     manager, participant
 ):
     from accounts.emails import email_address_set_by_staff, email_change_confirmed
-    from accounts.services import can_send_password_reset
+    from accounts.passwords import can_send_password_reset
 
     email_address_set_by_staff(
         user=participant, email="saisie.par.le.gestionnaire@exemple.invalid", by=manager
