@@ -1,7 +1,7 @@
 """The dashboard on the back-office home page (`claims.dashboard`).
 
 The admin site is Django's default one, already adjusted in
-`accounts/admin.py`; its home view is wrapped here to add the dashboard of
+`accounts/admin/__init__.py`; its home view is wrapped here to add the dashboard of
 the chosen session (`?session=<id>`, the current one by default).
 """
 

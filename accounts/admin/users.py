@@ -1,52 +1,28 @@
-"""Back-office for people and places, and the back-office site's own settings."""
+"""Accounts in the back-office: external participants created, initial passwords
+and links to choose one, rights given by a superuser only."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.emails import email_address_set_by_staff, mask_email
 from accounts.models import (
-    Commune,
-    Establishment,
-    ExternalParticipantRequest,
-    FinancialFile,
-    RequestStatus,
     User,
 )
 from accounts.passwords import initial_password_issue, password_reset_send
-from accounts.roles import ADMINISTRATOR, has_role, is_back_office_user
-from accounts.security_events import acting_as, download_recorded
-from accounts.selectors import request_possible_duplicates
+from accounts.roles import ADMINISTRATOR, has_role
+from accounts.security_events import acting_as
 from accounts.services import (
     external_participant_create,
-    external_request_approve,
-    external_request_reject,
-    financial_file_mark_checked,
 )
-from accounts.views import document_response
-from imagin.admin import HistoryLinkMixin
-from imagin.workflow import TransitionNotAllowed
-
-admin.site.site_header = _("IMAG'IN — gestion des examens et concours")
-admin.site.site_title = _("IMAG'IN — gestion")
-admin.site.index_title = _("Back-office de la division des examens et concours")
-
-
-def _back_office_permission(request: HttpRequest) -> bool:
-    # Being staff is not enough: the back-office is for managers and administrators.
-    return is_back_office_user(request.user)
-
-
-admin.site.has_permission = _back_office_permission
 
 
 class ExternalParticipantForm(forms.Form):
@@ -54,13 +30,6 @@ class ExternalParticipantForm(forms.Form):
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
     email = forms.EmailField(label=_("Adresse électronique"), required=False)
     phone = forms.CharField(label=_("Téléphone"), max_length=30, required=False)
-
-
-class RejectionForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Motif du refus (envoyé au demandeur)"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
 
 
 class AccountCreationForm(forms.ModelForm):
@@ -285,253 +254,3 @@ class UserAdmin(DjangoUserAdmin):
                 )
                 % {"number": user.participant_number, "password": password},
             )
-
-
-@admin.register(Commune)
-class CommuneAdmin(admin.ModelAdmin):
-    list_display = ["name", "postal_code", "insee_code"]
-    search_fields = ["name", "postal_code", "insee_code"]
-    filter_horizontal = ["neighbours"]
-
-
-@admin.register(Establishment)
-class EstablishmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "uai", "commune"]
-    search_fields = ["name", "uai"]
-    list_select_related = ["commune"]
-    autocomplete_fields = ["commune"]
-
-
-@admin.register(FinancialFile)
-class FinancialFileAdmin(HistoryLinkMixin, admin.ModelAdmin):
-    list_display = ["user", "holder", "masked_iban", "bic", "status", "updated_at"]
-    list_filter = ["status"]
-    search_fields = ["user__last_name", "user__username", "holder"]
-    list_select_related = ["user"]
-    fields = [
-        "user",
-        "holder",
-        "masked_iban",
-        "bic",
-        "masked_nir",
-        "rib_link",
-        "status",
-        "updated_at",
-        "details_changed_by",
-        "checked_at",
-        "history",
-    ]
-    readonly_fields = fields
-    actions = ["mark_checked"]
-
-    @admin.display(description=_("IBAN"))
-    def masked_iban(self, file: FinancialFile) -> str:
-        return file.masked_iban
-
-    @admin.display(description=_("numéro de sécurité sociale"))
-    def masked_nir(self, file: FinancialFile) -> str:
-        return file.masked_nir or "—"
-
-    @admin.display(description=_("RIB"))
-    def rib_link(self, file: FinancialFile) -> str:
-        if not file.rib_document:
-            return "—"
-        url = reverse("admin:accounts_financialfile_rib", args=[file.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Télécharger le RIB"))
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/rib/",
-                self.admin_site.admin_view(self.rib_view),
-                name="accounts_financialfile_rib",
-            ),
-            *super().get_urls(),
-        ]
-
-    def rib_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        file = get_object_or_404(FinancialFile, pk=pk)
-        if not file.rib_document:
-            raise PermissionDenied
-        download_recorded(
-            by=request.user,
-            target=file,
-            action="accounts.financial_file.rib_downloaded",
-            data={"participant": file.user_id},
-        )
-        return document_response(file.rib_document, download_name=f"rib-{file.user_id}")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # participants enter their own bank details
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    @admin.action(description=_("Marquer comme vérifié"))
-    def mark_checked(self, request: HttpRequest, queryset) -> None:
-        for file in queryset.select_related("user"):
-            try:
-                financial_file_mark_checked(file=file, by=request.user)
-            except (PermissionDenied, TransitionNotAllowed) as error:
-                messages.error(
-                    request,
-                    _("%(user)s : %(reason)s")
-                    % {"user": file.user, "reason": error or _("refusé")},
-                )
-            else:
-                messages.success(
-                    request, _("%(user)s : dossier vérifié.") % {"user": file.user}
-                )
-
-
-@admin.register(ExternalParticipantRequest)
-class ExternalParticipantRequestAdmin(admin.ModelAdmin):
-    list_display = [
-        "last_name",
-        "first_name",
-        "category",
-        "email",
-        "status",
-        "created_at",
-    ]
-    list_filter = ["status", "category"]
-    search_fields = ["last_name", "first_name", "email"]
-    readonly_fields = [
-        "category",
-        "last_name",
-        "first_name",
-        "birth_date",
-        "email",
-        "phone",
-        "address",
-        "postal_code",
-        "commune_name",
-        "employer",
-        "disciplines_taught",
-        "holder",
-        "masked_iban",
-        "bic",
-        "rib_link",
-        "status",
-        "rejection_reason",
-        "participant",
-        "created_at",
-        "decided_at",
-        "duplicates",
-    ]
-    fields = readonly_fields
-    change_form_template = "admin/accounts/request_change_form.html"
-
-    @admin.display(description=_("IBAN"))
-    def masked_iban(self, obj: ExternalParticipantRequest) -> str:
-        return obj.masked_iban
-
-    @admin.display(description=_("RIB"))
-    def rib_link(self, obj: ExternalParticipantRequest) -> str:
-        # Checked before accepting: the bank details come from this document.
-        if not obj.rib_document:
-            return "—"
-        url = reverse("admin:accounts_request_rib", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Télécharger le RIB"))
-
-    @admin.display(description=_("Doublons possibles"))
-    def duplicates(self, obj: ExternalParticipantRequest) -> str:
-        people = list(request_possible_duplicates(obj))
-        if not people:
-            return _("Aucun intervenant connu avec ce nom ou cette adresse.")
-        return format_html(
-            "<strong>{}</strong> {}",
-            _("Attention :"),
-            ", ".join(f"{person} <{person.email}>" for person in people),
-        )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/accepter/",
-                self.admin_site.admin_view(self.approve_view),
-                name="accounts_request_approve",
-            ),
-            path(
-                "<int:pk>/refuser/",
-                self.admin_site.admin_view(self.reject_view),
-                name="accounts_request_reject",
-            ),
-            path(
-                "<int:pk>/rib/",
-                self.admin_site.admin_view(self.rib_view),
-                name="accounts_request_rib",
-            ),
-            *super().get_urls(),
-        ]
-
-    def rib_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        obj = get_object_or_404(ExternalParticipantRequest, pk=pk)
-        if not obj.rib_document:
-            raise PermissionDenied
-        download_recorded(
-            by=request.user, target=obj, action="accounts.request.rib_downloaded"
-        )
-        return document_response(obj.rib_document, download_name=f"rib-demande-{pk}")
-
-    def _pending(self, request: HttpRequest, pk: int) -> ExternalParticipantRequest:
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        return get_object_or_404(ExternalParticipantRequest, pk=pk)
-
-    def approve_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if request.method != "POST":
-            return redirect("admin:accounts_externalparticipantrequest_change", pk)
-        obj = self._pending(request, pk)
-        try:
-            user = external_request_approve(request=obj, by=request.user)
-        except (ValidationError, TransitionNotAllowed) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        else:
-            messages.success(
-                request,
-                _(
-                    "Intervenant %(number)s créé ; un courriel lui permet de choisir "
-                    "son mot de passe."
-                )
-                % {"number": user.participant_number},
-            )
-        return redirect("admin:accounts_externalparticipantrequest_change", pk)
-
-    def reject_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        obj = self._pending(request, pk)
-        form = RejectionForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                external_request_reject(
-                    request=obj, by=request.user, reason=form.cleaned_data["reason"]
-                )
-            except (ValidationError, TransitionNotAllowed) as error:
-                messages.error(
-                    request, " ".join(getattr(error, "messages", [str(error)]))
-                )
-            else:
-                messages.success(request, _("Demande refusée ; le motif a été envoyé."))
-            return redirect("admin:accounts_externalparticipantrequest_change", pk)
-        return TemplateResponse(
-            request,
-            "admin/accounts/request_reject.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Refuser la demande"),
-                "form": form,
-                "original": obj,
-                "opts": self.model._meta,
-                "pending": obj.status == RequestStatus.PENDING,
-            },
-        )

@@ -1,0 +1,25 @@
+"""Communes and establishments in the back-office."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from accounts.models import (
+    Commune,
+    Establishment,
+)
+
+
+@admin.register(Commune)
+class CommuneAdmin(admin.ModelAdmin):
+    list_display = ["name", "postal_code", "insee_code"]
+    search_fields = ["name", "postal_code", "insee_code"]
+    filter_horizontal = ["neighbours"]
+
+
+@admin.register(Establishment)
+class EstablishmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "uai", "commune"]
+    search_fields = ["name", "uai"]
+    list_select_related = ["commune"]
+    autocomplete_fields = ["commune"]
