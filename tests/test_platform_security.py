@@ -1,20 +1,13 @@
-"""The platform's protections: private responses never cached, bounded
-sessions, passwords, bad requests, secrets kept out of the task table and
-cookies, shared rate limits, headers and the deployment check (issue 15)."""
+"""The platform's protections: private responses never cached, bad requests,
+secrets kept out of the task table and cookies, shared rate limits, headers and
+the deployment check (issue 15). Sessions and passwords:
+`test_sessions_and_passwords.py`."""
 
 from __future__ import annotations
 
-import os
-import secrets
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-from django.contrib.auth.password_validation import validate_password
 from django.core import mail
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -24,20 +17,15 @@ from claims import services
 from claims.models import ClaimStatus
 from imagin.http import private_file_response, safe_filename
 from imagin.mail import unseal
-from imagin.middleware import SIGNED_IN_AT, content_security_policy
-from imagin.passwords import MAX_PASSWORD_LENGTH
+from imagin.middleware import content_security_policy
 from imagin.text import CONTROL_CHARACTERS
 from tests import factories
 from tests.claims.review_helpers import claim_in
+from tests.platform_helpers import PRODUCTION, no_store, run_django
 
-ROOT = Path(__file__).resolve().parent.parent
 PDF = b"%PDF-1.4\n%%EOF\n"
 IBAN = "FR7630006000011234567890189"
 GOOD_PASSWORD = "Une-phrase-bien-longue-2027"
-
-
-def _no_store(response) -> bool:
-    return "no-store" in response.get("Cache-Control", "")
 
 
 # ------------------------------------------------ private pages and files
@@ -96,7 +84,7 @@ def test_every_personal_page_and_file_tells_caches_not_to_store_it(
     client.force_login(participant)
     response = client.get(PERSONAL_URLS[page](claim, document))
     assert response.status_code == 200, page
-    assert _no_store(response), (page, response.get("Cache-Control"))
+    assert no_store(response), (page, response.get("Cache-Control"))
     assert response["Pragma"] == "no-cache"
 
 
@@ -121,11 +109,11 @@ def test_the_back_office_downloads_are_not_stored_either(
     file = participant.financial_file
     response = client.get(reverse("admin:accounts_financialfile_rib", args=[file.pk]))
     assert response.status_code == 200
-    assert _no_store(response) and response["X-Content-Type-Options"] == "nosniff"
+    assert no_store(response) and response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_a_public_page_seen_signed_out_may_be_cached(client, db):
-    assert not _no_store(client.get(reverse("guide")))
+    assert not no_store(client.get(reverse("guide")))
 
 
 def test_a_file_name_cannot_break_the_download_header():
@@ -148,171 +136,13 @@ def test_a_file_meant_for_preview_is_inline_and_still_not_stored():
         PDF, filename="recap.pdf", content_type="application/pdf", inline=True
     )
     assert response["Content-Disposition"].startswith("inline;")
-    assert _no_store(response)
+    assert no_store(response)
 
 
 def test_a_file_name_made_only_of_unsafe_characters_gets_a_plain_one():
     assert safe_filename("\x00/\\..") == "document"
     assert len(safe_filename("a" * 300 + ".pdf")) == 120
     assert safe_filename("a" * 300 + ".pdf").endswith(".pdf")
-
-
-# ------------------------------------------------------- session lifetime
-
-
-def _sign_in(client, user, password=GOOD_PASSWORD):
-    user.set_password(password)
-    user.save()
-    return client.post(
-        reverse("account_login"), {"login": user.username, "password": password}
-    )
-
-
-def _age_sign_in(client, seconds: int) -> None:
-    session = client.session
-    session[SIGNED_IN_AT] -= seconds
-    session.save()
-
-
-def test_a_sign_in_records_when_it_started(client, participant):
-    _sign_in(client, participant)
-    assert isinstance(client.session[SIGNED_IN_AT], int)
-
-
-def test_an_active_session_ends_after_its_absolute_lifetime(
-    client, participant, settings
-):
-    settings.SESSION_ABSOLUTE_LIFETIME = 12 * 3600
-    _sign_in(client, participant)
-    _age_sign_in(client, 12 * 3600)
-    response = client.get(reverse("claims:list"))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
-    assert "next=" in response.url
-    assert _no_store(response)
-    page = client.get(response.url)
-    assert "_auth_user_id" not in client.session
-    assert "une connexion dure au plus 12 heures" in page.content.decode()
-
-
-def test_a_form_posted_after_the_lifetime_is_not_replayed_after_signing_in(
-    client, participant, convoked_claim
-):
-    _sign_in(client, participant)
-    _age_sign_in(client, 13 * 3600)
-    response = client.post(reverse("claims:submit", args=[convoked_claim.pk]))
-    assert response.status_code == 302
-    assert response.url == reverse("account_login") + "?next=/"
-    convoked_claim.refresh_from_db()
-    assert convoked_claim.status == ClaimStatus.DRAFT
-
-
-def test_a_session_younger_than_its_lifetime_goes_on(client, participant, settings):
-    settings.SESSION_ABSOLUTE_LIFETIME = 12 * 3600
-    _sign_in(client, participant)
-    _age_sign_in(client, 11 * 3600)
-    assert client.get(reverse("claims:list")).status_code == 200
-
-
-def test_a_session_from_before_the_rule_counts_from_its_next_request(
-    client, participant
-):
-    client.force_login(participant)
-    session = client.session
-    del session[SIGNED_IN_AT]
-    session.save()
-    assert client.get(reverse("claims:list")).status_code == 200
-    assert isinstance(client.session[SIGNED_IN_AT], int)
-
-
-def test_the_absolute_lifetime_must_be_a_positive_number_of_seconds():
-    result = _run_django(
-        "import django; django.setup()", DEBUG="true", SESSION_ABSOLUTE_LIFETIME="0"
-    )
-    assert result.returncode != 0
-    assert "SESSION_ABSOLUTE_LIFETIME" in result.stderr
-
-
-# -------------------------------------------------------------- passwords
-
-
-@pytest.mark.parametrize(
-    "password",
-    [
-        "aaaaaaaaaaaa",
-        "abcabcabcabc",
-        "motdepasse123",
-        "MotDePasse2027",
-        "azertyuiop123",
-        "jetaime123456",
-        "soleil123456",
-    ],
-)
-def test_weak_passwords_are_refused(participant, password):
-    with pytest.raises(ValidationError):
-        validate_password(password, participant)
-
-
-def test_the_username_twice_is_refused(participant):
-    participant.username = "pdurand27"
-    with pytest.raises(ValidationError) as refused:
-        validate_password("pdurand27pdurand27", participant)
-    codes = {error.code for error in refused.value.error_list}
-    assert "password_repeated_pattern" in codes
-
-
-def test_a_password_holding_the_username_is_refused(external_participant):
-    number = external_participant.username
-    with pytest.raises(ValidationError) as refused:
-        validate_password(f"Ma-Phrase-{number}-secrete", external_participant)
-    assert "password_contains_username" in {e.code for e in refused.value.error_list}
-
-
-def test_a_password_longer_than_the_maximum_is_refused(participant):
-    too_long = "".join(f"{i}-Élan" for i in range(40))
-    assert len(too_long) > MAX_PASSWORD_LENGTH
-    with pytest.raises(ValidationError) as refused:
-        validate_password(too_long, participant)
-    assert "password_too_long" in {e.code for e in refused.value.error_list}
-
-
-def test_a_long_passphrase_is_accepted(participant):
-    validate_password(GOOD_PASSWORD, participant)
-    validate_password("Le jury se réunit à huit heures au lycée Corneille", participant)
-
-
-def test_choosing_a_common_french_password_is_refused_in_french(client, participant):
-    _sign_in(client, participant)
-    response = client.post(
-        reverse("account_change_password"),
-        {
-            "oldpassword": GOOD_PASSWORD,
-            "password1": "motdepasse123",
-            "password2": "motdepasse123",
-        },
-    )
-    assert response.status_code == 200
-    assert "Ce mot de passe est trop courant." in response.content.decode()
-    participant.refresh_from_db()
-    assert participant.check_password(GOOD_PASSWORD)
-
-
-def test_a_megabyte_password_is_refused_at_sign_in_before_anything_checks_it(
-    client, participant, monkeypatch
-):
-    from allauth.account.adapter import get_adapter
-
-    def never(*args, **kwargs):
-        raise AssertionError("the password reached authentication")
-
-    monkeypatch.setattr(type(get_adapter()), "authenticate", never)
-    response = client.post(
-        reverse("account_login"),
-        {"login": participant.username, "password": "x" * 1_000_000},
-    )
-    assert response.status_code == 200
-    assert "ne peut pas dépasser 128 caractères" in response.content.decode()
-    assert "_auth_user_id" not in client.session
 
 
 # ------------------------------------------------------------ bad requests
@@ -465,7 +295,7 @@ def test_rate_limits_are_counted_in_the_shared_database_cache(db, settings):
 
 
 def test_development_counts_in_memory():
-    result = _run_django(
+    result = run_django(
         "import django; django.setup(); from django.conf import settings;"
         "print(settings.CACHES['default']['BACKEND'])",
         DEBUG="true",
@@ -488,7 +318,7 @@ def test_a_blocked_sign_in_answers_429_with_a_clear_page(client, participant, se
     )
     assert blocked.status_code == 429
     assert "Trop de tentatives" in blocked.content.decode()
-    assert _no_store(blocked)
+    assert no_store(blocked)
 
 
 def test_a_blocked_password_reset_answers_429(client, participant, settings):
@@ -542,43 +372,9 @@ def test_hsts_subdomains_and_preload_are_settings(client, db, settings):
 
 # ----------------------------------------------------------- deploy check
 
-PRODUCTION = {
-    "DEBUG": "false",
-    "SECRET_KEY": secrets.token_urlsafe(50),
-    "FIELD_ENCRYPTION_KEYS": "dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5MzI=",
-    "ALLOWED_HOSTS": "imagin.ac-demo.fr",
-    "CSRF_TRUSTED_ORIGINS": "https://imagin.ac-demo.fr",
-    "SITE_URL": "https://imagin.ac-demo.fr",
-    "SECURE_SSL_REDIRECT": "true",
-    "BEHIND_TLS_PROXY": "true",
-    "SECURE_HSTS_SECONDS": "31536000",
-    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
-    "SECURE_HSTS_PRELOAD": "true",
-}
-
-
-def _run_django(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SECURE_", "SESSION_", "CACHE_", "DATABASE_"))
-        and key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
-    }
-    clean.update(env, DJANGO_SETTINGS_MODULE="imagin.settings")
-    clean.setdefault("FIELD_ENCRYPTION_KEYS", PRODUCTION["FIELD_ENCRYPTION_KEYS"])
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
 
 def test_the_deployment_check_finds_nothing_with_the_production_variables():
-    result = _run_django(
+    result = run_django(
         "import django; django.setup();"
         "from django.core.management import call_command;"
         "call_command('check', deploy=True, fail_level='WARNING')",
@@ -589,7 +385,7 @@ def test_the_deployment_check_finds_nothing_with_the_production_variables():
 
 
 def test_the_deployment_check_warns_of_a_cache_each_process_keeps_to_itself():
-    result = _run_django(
+    result = run_django(
         "import django; django.setup();"
         "from django.core.management import call_command;"
         "call_command('check', deploy=True, fail_level='WARNING')",
