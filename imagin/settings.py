@@ -163,6 +163,10 @@ ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env.int(
     "EMAIL_CONFIRMATION_EXPIRE_DAYS", default=3
 )
 ACCOUNT_LOGOUT_ON_GET = False
+# Confirming one's access (before changing the e-mail address) asks for the
+# password, or the second factor of those who enrolled one; never a code
+# e-mailed to the very address being replaced.
+ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_FORMS = {
     "login": "accounts.forms.LoginForm",

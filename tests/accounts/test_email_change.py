@@ -497,3 +497,20 @@ def test_the_pages_of_the_journey_keep_the_strict_content_security_policy(
     client.logout()
     assert_strict_csp_page(client.get(_path(link)))
     assert_strict_csp_page(client.get("/comptes/confirm-email/inventee/"))
+
+
+def test_confirming_access_asks_for_the_password_on_a_page_of_the_site(
+    client, participant
+):
+    client.force_login(participant)
+    asked = client.post(reverse("accounts:profile"), _profile(NEW))
+    page = client.get(asked["Location"])
+
+    html_text = assert_strict_csp_page(page)
+    assert "Confirmer l'accès" in html.unescape(html_text)
+    assert 'class="fr-btn"' in html_text  # the site's design, not allauth's
+    # No code e-mailed to the very address being replaced.
+    assert reverse("account_request_reauthentication_code") not in html_text
+    assert (
+        client.get(reverse("account_request_reauthentication_code")).status_code != 200
+    )
