@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from imagin.admin import HistoryLinkMixin, SafeDateHierarchyMixin
+from imagin.admin_autocomplete import SafeAutocompleteMixin
 from imagin.uploads import validate_upload_size
 from missions import rules
 from missions.imports import COLUMNS, missions_import
@@ -62,7 +63,7 @@ class DisciplineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Epreuve)
-class EpreuveAdmin(admin.ModelAdmin):
+class EpreuveAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["code", "name", "exam", "discipline", "form", "optional"]
     list_filter = ["exam__session", "exam", "discipline", "form", "optional"]
     search_fields = ["code", "name"]
@@ -71,7 +72,7 @@ class EpreuveAdmin(admin.ModelAdmin):
 
 
 @admin.register(Centre)
-class CentreAdmin(admin.ModelAdmin):
+class CentreAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "code", "commune"]
     search_fields = ["name", "code"]
     list_select_related = ["commune"]
@@ -125,7 +126,7 @@ class StaffingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Mission)
-class MissionAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
+class MissionAdmin(SafeAutocompleteMixin, SafeDateHierarchyMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "exam",
@@ -290,7 +291,7 @@ def _int(value: str | None) -> int | None:
 
 
 @admin.register(Competence)
-class CompetenceAdmin(admin.ModelAdmin):
+class CompetenceAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["participant", "epreuve"]
     list_filter = ["epreuve__discipline"]
     search_fields = ["participant__last_name", "participant__username", "epreuve__name"]
@@ -299,7 +300,7 @@ class CompetenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Availability)
-class AvailabilityAdmin(admin.ModelAdmin):
+class AvailabilityAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["participant", "session", "date", "half_day"]
     list_filter = ["session", "half_day"]
     search_fields = ["participant__last_name", "participant__username"]
