@@ -1,10 +1,11 @@
 """Back-office autocomplete boxes that survive a value no object has.
 
 Django's autocomplete widgets look up the objects of the value they show
-again; a posted value that is not an id (`"abc"`, a NUL byte) made that
-lookup raise, and the page answered 500 instead of "select a valid choice".
-These widgets show only the values the related key accepts; the form field
-still refuses the others with its message.
+again; a posted value that is not an id (`"abc"`, a NUL byte, an id past
+the column's range) made that lookup raise, and the page answered 500
+instead of "select a valid choice". These widgets show only the values the
+related key accepts; the form field still refuses the others with its
+message.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.contrib.admin.widgets import (
     AutocompleteSelectMultiple,
 )
 from django.core.exceptions import ValidationError
+from django.db import connections
 
 
 class _ValidValuesMixin:
@@ -25,11 +27,20 @@ class _ValidValuesMixin:
         remote = self.field.remote_field
         to_field = getattr(remote, "field_name", None) or remote.model._meta.pk.name
         target = remote.model._meta.get_field(to_field)
+        bounds = connections[self.db or "default"].ops.integer_field_range(
+            target.get_internal_type()
+        )
         kept = []
         for item in value:
             try:
-                target.to_python(item)
+                key = target.to_python(item)
             except (ValidationError, TypeError, ValueError):
+                continue
+            # An id past the column's range: looking it up overflows.
+            if isinstance(key, int) and not (
+                (bounds[0] is None or key >= bounds[0])
+                and (bounds[1] is None or key <= bounds[1])
+            ):
                 continue
             kept.append(item)
         return super().optgroups(name, kept, attr)
