@@ -13,6 +13,7 @@ from django.db.models.fields import AutoFieldMixin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
+from django.utils.text import smart_split
 from django.utils.translation import gettext_lazy as _
 
 from imagin.audit import AuditEvent
@@ -262,14 +263,15 @@ def selection_as_keys(request: HttpRequest, model: type[models.Model]) -> None:
     item selected", the admin's own answer to an empty selection.
     """
     posted = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-    keys = [value for value in posted if _is_key(model._meta.pk, value)]
+    keys = [value for value in posted if is_key(model._meta.pk, value)]
     if keys != posted:
         data = request.POST.copy()
         data.setlist(helpers.ACTION_CHECKBOX_NAME, keys)
         request.POST = data
 
 
-def _is_key(field: models.Field, value: str) -> bool:
+def is_key(field: models.Field, value: str) -> bool:
+    """Whether `value`, as a browser posted it, can be a key of `field`."""
     # The admin's checkboxes post `str(pk)`: anything else ("01", " 1", "١",
     # which int() reads as 1) was typed by hand.
     try:
@@ -294,13 +296,35 @@ def _response_action_on_keys(response_action):
     return checked
 
 
-def check_selections_of_every_admin() -> None:
-    """Called once at start-up (ImaginConfig.ready): every model of the
+# Words of a back-office search that are looked for: each adds a condition on
+# every searched column, and a thousand of them (a pasted page) overflowed
+# SQLite's expression limit (a 500) and took seconds on PostgreSQL.
+MAX_SEARCH_WORDS = 10
+
+
+def _search_on_few_words(get_search_results):
+    def bounded(self, request, queryset, search_term):
+        words = list(smart_split(search_term))
+        if len(words) > MAX_SEARCH_WORDS:
+            search_term = " ".join(words[:MAX_SEARCH_WORDS])
+        return get_search_results(self, request, queryset, search_term)
+
+    return bounded
+
+
+def guard_every_admin() -> None:
+    """Called once at start-up (ImaginConfig.ready). Every model of the
     back-office, the libraries' too (allauth, tasks, groups), runs its bulk
-    actions through `ModelAdmin.response_action`, so this is the one place
-    where the posted selection can be checked for all of them."""
-    if not getattr(admin.ModelAdmin.response_action, "checks_keys", False):
-        admin.ModelAdmin.response_action = _response_action_on_keys(
-            admin.ModelAdmin.response_action
-        )
-        admin.ModelAdmin.response_action.checks_keys = True
+    actions through `ModelAdmin.response_action` and its searches through
+    `ModelAdmin.get_search_results`: the one place where a posted selection
+    is checked (`selection_as_keys`) and a search bounded
+    (`MAX_SEARCH_WORDS`) for all of them."""
+    if getattr(admin.ModelAdmin, "guarded", False):
+        return
+    admin.ModelAdmin.response_action = _response_action_on_keys(
+        admin.ModelAdmin.response_action
+    )
+    admin.ModelAdmin.get_search_results = _search_on_few_words(
+        admin.ModelAdmin.get_search_results
+    )
+    admin.ModelAdmin.guarded = True

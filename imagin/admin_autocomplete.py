@@ -16,8 +16,8 @@ from django.contrib.admin.widgets import (
     AutocompleteSelect,
     AutocompleteSelectMultiple,
 )
-from django.core.exceptions import ValidationError
-from django.db import connections
+
+from imagin.admin import is_key
 
 
 class _ValidValuesMixin:
@@ -27,22 +27,7 @@ class _ValidValuesMixin:
         remote = self.field.remote_field
         to_field = getattr(remote, "field_name", None) or remote.model._meta.pk.name
         target = remote.model._meta.get_field(to_field)
-        bounds = connections[self.db or "default"].ops.integer_field_range(
-            target.get_internal_type()
-        )
-        kept = []
-        for item in value:
-            try:
-                key = target.to_python(item)
-            except (ValidationError, TypeError, ValueError):
-                continue
-            # An id past the column's range: looking it up overflows.
-            if isinstance(key, int) and not (
-                (bounds[0] is None or key >= bounds[0])
-                and (bounds[1] is None or key <= bounds[1])
-            ):
-                continue
-            kept.append(item)
+        kept = [item for item in value if is_key(target, str(item))]
         return super().optgroups(name, kept, attr)
 
 

@@ -13,15 +13,15 @@ class ImaginConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from imagin.admin import check_selections_of_every_admin
+        from imagin.admin import guard_every_admin
         from imagin.middleware import signed_in
 
         checks.register(compiled_catalogues)
         checks.register(shared_rate_limits, checks.Tags.security, deploy=True)
         # The absolute session lifetime counts from each sign-in.
         user_logged_in.connect(signed_in, dispatch_uid="imagin_signed_in_at")
-        # A bulk action posted with ids no key can be never reaches the database.
-        check_selections_of_every_admin()
+        # Back-office selections and searches checked for every admin.
+        guard_every_admin()
 
 
 def compiled_catalogues(app_configs=None, **kwargs) -> list[checks.CheckMessage]:

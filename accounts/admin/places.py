@@ -8,6 +8,7 @@ from accounts.models import (
     Commune,
     Establishment,
 )
+from imagin.admin_autocomplete import SafeAutocompleteMixin
 
 
 @admin.register(Commune)
@@ -18,7 +19,7 @@ class CommuneAdmin(admin.ModelAdmin):
 
 
 @admin.register(Establishment)
-class EstablishmentAdmin(admin.ModelAdmin):
+class EstablishmentAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "uai", "commune"]
     search_fields = ["name", "uai"]
     list_select_related = ["commune"]

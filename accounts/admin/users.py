@@ -23,6 +23,7 @@ from accounts.security_events import acting_as
 from accounts.services import (
     external_participant_create,
 )
+from imagin.admin_autocomplete import SafeAutocompleteMixin
 
 
 class ExternalParticipantForm(forms.Form):
@@ -59,7 +60,7 @@ def _may_change_account(user, account) -> bool:
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SafeAutocompleteMixin, DjangoUserAdmin):
     list_display = ["username", "last_name", "first_name", "kind", "email", "is_active"]
     list_filter = ["kind", "is_staff", "is_active", "groups"]
     search_fields = [

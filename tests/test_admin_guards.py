@@ -1,5 +1,6 @@
-"""A bulk action posted with ids no key can be is "nothing selected", on every
-model of the back-office, the libraries' included."""
+"""Every list of the back-office, the libraries' included: a bulk action posted
+with ids no key can be is "nothing selected"; a search looks for its first
+words only."""
 
 from __future__ import annotations
 
@@ -32,3 +33,19 @@ def test_a_selection_of_ids_that_are_no_key_selects_nothing(db, client, model):
     # The admin's answer to an empty selection: back to the list, with a message.
     assert response.status_code in (200, 302, 403)
     assert model._default_manager.count() == before
+
+
+def test_a_search_of_a_thousand_words_looks_for_the_first_ten(db, client, participant):
+    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    words = [participant.last_name] + ["mot"] * 1500
+    response = client.get(
+        reverse("admin:accounts_user_changelist"), {"q": " ".join(words)}
+    )
+    assert response.status_code == 200
+    # Ten words: the name, then nine "mot" no account has: nobody is found.
+    assert participant.username not in response.content.decode()
+    found = client.get(
+        reverse("admin:accounts_user_changelist"),
+        {"q": " ".join([participant.last_name] * 20)},
+    )
+    assert participant.username in found.content.decode()
