@@ -17,6 +17,7 @@ from django.utils.text import smart_split
 from django.utils.translation import gettext_lazy as _
 
 from imagin.audit import AuditEvent
+from imagin.text_forms import PrintableFormMixin
 
 
 class SafeDateHierarchyMixin:
@@ -312,13 +313,37 @@ def _search_on_few_words(get_search_results):
     return bounded
 
 
+def _printable(form_class: type) -> type:
+    if issubclass(form_class, PrintableFormMixin):
+        return form_class
+    return type(form_class.__name__, (PrintableFormMixin, form_class), {})
+
+
+def _forms_refusing_control_characters(get_form):
+    def printable_form(self, request, obj=None, **kwargs):
+        return _printable(get_form(self, request, obj, **kwargs))
+
+    return printable_form
+
+
+def _formsets_refusing_control_characters(get_formset):
+    def printable_formset(self, request, obj=None, **kwargs):
+        formset = get_formset(self, request, obj, **kwargs)
+        formset.form = _printable(formset.form)
+        return formset
+
+    return printable_formset
+
+
 def guard_every_admin() -> None:
     """Called once at start-up (ImaginConfig.ready). Every model of the
     back-office, the libraries' too (allauth, tasks, groups), runs its bulk
-    actions through `ModelAdmin.response_action` and its searches through
-    `ModelAdmin.get_search_results`: the one place where a posted selection
-    is checked (`selection_as_keys`) and a search bounded
-    (`MAX_SEARCH_WORDS`) for all of them."""
+    actions through `ModelAdmin.response_action`, its searches through
+    `ModelAdmin.get_search_results` and its forms through `get_form` (inline
+    lines through `get_formset`): the one place where a posted selection is
+    checked (`selection_as_keys`), a search bounded (`MAX_SEARCH_WORDS`) and
+    control characters refused next to their field
+    (`imagin.text_forms.PrintableFormMixin`) for all of them."""
     if getattr(admin.ModelAdmin, "guarded", False):
         return
     admin.ModelAdmin.response_action = _response_action_on_keys(
@@ -326,5 +351,11 @@ def guard_every_admin() -> None:
     )
     admin.ModelAdmin.get_search_results = _search_on_few_words(
         admin.ModelAdmin.get_search_results
+    )
+    admin.ModelAdmin.get_form = _forms_refusing_control_characters(
+        admin.ModelAdmin.get_form
+    )
+    admin.options.InlineModelAdmin.get_formset = _formsets_refusing_control_characters(
+        admin.options.InlineModelAdmin.get_formset
     )
     admin.ModelAdmin.guarded = True

@@ -49,3 +49,32 @@ def test_a_search_of_a_thousand_words_looks_for_the_first_ten(db, client, partic
         {"q": " ".join([participant.last_name] * 20)},
     )
     assert participant.username in found.content.decode()
+
+
+@pytest.mark.parametrize("name", ["Rouen\x1b", "Rouen\x00", "Ro\x0cuen"])
+def test_a_control_character_in_any_back_office_form_is_refused_next_to_it(
+    db, client, name
+):
+    from accounts.models import Commune
+
+    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        reverse("admin:accounts_commune_add"),
+        {"insee_code": "76540", "name": name, "postal_code": "76000"},
+    )
+    assert response.status_code == 200
+    assert "caractère invisible non autorisé" in response.content.decode()
+    assert 'value="76540"' in response.content.decode()  # the rest shown again
+    assert not Commune.objects.filter(insee_code="76540").exists()
+
+
+def test_an_ordinary_back_office_form_still_saves(db, client):
+    from accounts.models import Commune
+
+    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        reverse("admin:accounts_commune_add"),
+        {"insee_code": "76540", "name": "Rouen", "postal_code": "76000"},
+    )
+    assert response.status_code == 302
+    assert Commune.objects.get(insee_code="76540").name == "Rouen"
