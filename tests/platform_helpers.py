@@ -36,7 +36,10 @@ def run_django(code: str, **env: str) -> subprocess.CompletedProcess[str]:
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("SECURE_", "SESSION_", "CACHE_", "DATABASE_"))
-        and key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+        # The browser tests' harness sets DJANGO_ALLOW_ASYNC_UNSAFE for
+        # Playwright; production never does (check --deploy: async.E001).
+        and key
+        not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     clean.update(env, DJANGO_SETTINGS_MODULE="imagin.settings")
     clean.setdefault("FIELD_ENCRYPTION_KEYS", PRODUCTION["FIELD_ENCRYPTION_KEYS"])
