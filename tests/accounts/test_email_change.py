@@ -1,30 +1,30 @@
 """Changing one's e-mail address: asked on the profile, confirmed by a link
-opened while signed in; which addresses count as verified."""
+opened while signed in. Which addresses count as verified:
+`test_email_trust.py`."""
 
 from __future__ import annotations
 
 import html
 import re
-from datetime import date
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.apps import apps
 from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.emails import email_address_set_by_staff, verified_owners
-from accounts.services import (
-    external_participant_create,
-    external_request_approve,
-    external_request_submit,
-)
 from imagin.audit import AuditEvent
 from tests import factories
+from tests.accounts.email_helpers import (
+    NEW,
+    ask_for,
+    page_text,
+    path_of,
+    post_profile,
+    profile_data,
+    trusted,
+)
 from tests.html import assert_strict_csp_page
-
-NEW = "paul.nouveau@exemple.invalid"
 
 
 @pytest.fixture(autouse=True)
@@ -32,92 +32,12 @@ def fresh_rate_limits(db):
     cache.clear()
 
 
-def _profile(email: str, **extra) -> dict:
-    return {
-        "email": email,
-        "phone": "06 12 34 56 78",
-        "address": "1 rue Neuve",
-        **extra,
-    }
-
-
-def post_profile(client, data: dict, password: str = factories.PASSWORD):
-    """Post the profile form; when allauth asks for the password again (a new
-    address), type it, which posts the form again as it was."""
-    response = client.post(reverse("accounts:profile"), data)
-    if response.status_code == 302 and response["Location"].startswith(
-        reverse("account_reauthenticate")
-    ):
-        response = client.post(response["Location"], {"password": password})
-    return response
-
-
-def _ask(client, user, email, capture) -> str:
-    """Ask for `email` on the profile; return the confirmation link mailed."""
-    client.force_login(user)
-    with capture(execute=True):
-        response = post_profile(client, _profile(email))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:profile")
-    return _link_from_outbox(email)
-
-
-def _link_from_outbox(email: str) -> str:
-    from django.core import mail
-
-    message = [m for m in mail.outbox if m.to == [email]][-1]
-    return re.search(r"https?://\S+/comptes/confirm-email/\S+/", message.body).group(0)
-
-
-def _text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
-def _path(link: str) -> str:
-    return "/" + link.split("/", 3)[3]
-
-
-PDF = b"%PDF-1.4\n%%EOF\n"
-
-
-def _approved_request(manager, capture, email="req@exemple.invalid"):
-    """An external participant made from a visitor's creation request."""
-    fields = {
-        "category": "private",
-        "last_name": "Petit",
-        "first_name": "Jeanne",
-        "birth_date": date(1968, 3, 14),
-        "email": email,
-        "phone": "06 00 00 00 00",
-        "address": "8 rue des Carmes",
-        "postal_code": "76000",
-        "commune_name": "Rouen",
-        "employer": "Cabinet Petit",
-        "disciplines_taught": "Comptabilité",
-        "holder": "Jeanne Petit",
-        "iban": "FR7630006000011234567890189",
-        "bic": "AGRIFRPP",
-    }
-    with capture(execute=True):
-        request = external_request_submit(
-            fields=fields,
-            rib_document=SimpleUploadedFile("rib.pdf", PDF, "application/pdf"),
-        )
-        return external_request_approve(request=request, by=manager)
-
-
-def _trusted(user, email=None):
-    email_address_set_by_staff(user=user, email=email or user.email, by=None)
-    user.refresh_from_db()
-    return user
-
-
 def test_a_new_address_waits_for_confirmation_and_mail_goes_on_to_the_old_one(
     client, participant, django_capture_on_commit_callbacks, mailoutbox
 ):
-    _trusted(participant)
+    trusted(participant)
     old = participant.email
-    _ask(client, participant, NEW, django_capture_on_commit_callbacks)
+    ask_for(client, participant, NEW, django_capture_on_commit_callbacks)
 
     participant.refresh_from_db()
     assert participant.email == old
@@ -129,7 +49,7 @@ def test_a_new_address_waits_for_confirmation_and_mail_goes_on_to_the_old_one(
         action="accounts.email.change_requested", target_id=participant.pk
     ).exists()
     assert "Confirmer mon adresse électronique" in mailoutbox[-1].alternatives[0][0]
-    page = _text(client.get(reverse("accounts:profile")))
+    page = page_text(client.get(reverse("accounts:profile")))
     assert "Changement d'adresse en attente" in page
     assert NEW in page
 
@@ -137,15 +57,15 @@ def test_a_new_address_waits_for_confirmation_and_mail_goes_on_to_the_old_one(
 def test_the_owner_signed_in_confirms_and_the_address_becomes_theirs_verified(
     client, participant, django_capture_on_commit_callbacks, mailoutbox
 ):
-    _trusted(participant)
+    trusted(participant)
     old = participant.email
-    link = _ask(client, participant, NEW, django_capture_on_commit_callbacks)
+    link = ask_for(client, participant, NEW, django_capture_on_commit_callbacks)
 
-    page = client.get(_path(link))
+    page = client.get(path_of(link))
     assert page.status_code == 200
-    assert "Confirmer mon adresse" in _text(page)
+    assert "Confirmer mon adresse" in page_text(page)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(_path(link))
+        response = client.post(path_of(link))
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:profile")
 
@@ -160,7 +80,7 @@ def test_the_owner_signed_in_confirms_and_the_address_becomes_theirs_verified(
     # The old address is told it no longer receives this account's mail.
     assert [m.to for m in mailoutbox][-1] == [old]
     assert NEW in mailoutbox[-1].body
-    profile = _text(client.get(reverse("accounts:profile")))
+    profile = page_text(client.get(reverse("accounts:profile")))
     assert "est confirmée" in profile
     assert "en attente" not in profile
 
@@ -168,13 +88,13 @@ def test_the_owner_signed_in_confirms_and_the_address_becomes_theirs_verified(
 def test_a_link_opened_signed_out_asks_to_sign_in_and_verifies_nothing(
     client, participant, django_capture_on_commit_callbacks
 ):
-    link = _ask(client, participant, NEW, django_capture_on_commit_callbacks)
+    link = ask_for(client, participant, NEW, django_capture_on_commit_callbacks)
     client.logout()
 
-    page = _text(client.get(_path(link)))
+    page = page_text(client.get(path_of(link)))
     assert "connectez-vous d'abord" in page
-    assert f"?next={_path(link)}" in page.replace("%3A", ":")
-    response = client.post(_path(link))
+    assert f"?next={path_of(link)}" in page.replace("%3A", ":")
+    response = client.post(path_of(link))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
     assert not EmailAddress.objects.filter(email=NEW, verified=True).exists()
@@ -183,10 +103,10 @@ def test_a_link_opened_signed_out_asks_to_sign_in_and_verifies_nothing(
 def test_another_accounts_link_cannot_verify_for_whoever_opens_it(
     client, participant, outsider, django_capture_on_commit_callbacks
 ):
-    link = _ask(client, participant, NEW, django_capture_on_commit_callbacks)
+    link = ask_for(client, participant, NEW, django_capture_on_commit_callbacks)
     client.force_login(outsider)
 
-    client.post(_path(link))
+    client.post(path_of(link))
 
     assert not EmailAddress.objects.filter(email=NEW, verified=True).exists()
     outsider.refresh_from_db()
@@ -198,14 +118,14 @@ def test_another_accounts_link_cannot_verify_for_whoever_opens_it(
 def test_a_made_up_or_superseded_link_is_no_longer_valid(
     client, participant, django_capture_on_commit_callbacks
 ):
-    first = _ask(client, participant, NEW, django_capture_on_commit_callbacks)
-    _ask(
+    first = ask_for(client, participant, NEW, django_capture_on_commit_callbacks)
+    ask_for(
         client, participant, "autre@exemple.invalid", django_capture_on_commit_callbacks
     )
 
-    page = client.get(_path(first))
-    assert "n'est plus valable" in _text(page)
-    assert client.post(_path(first)).status_code == 404
+    page = client.get(path_of(first))
+    assert "n'est plus valable" in page_text(page)
+    assert client.post(path_of(first)).status_code == 404
     assert client.post("/comptes/confirm-email/inventee/").status_code == 404
     assert not EmailAddress.objects.filter(email=NEW).exists()
 
@@ -214,8 +134,8 @@ def test_an_address_of_another_account_is_refused_next_to_the_field(
     client, participant, outsider
 ):
     client.force_login(participant)
-    response = client.post(reverse("accounts:profile"), _profile(outsider.email))
-    text = _text(response)
+    response = client.post(reverse("accounts:profile"), profile_data(outsider.email))
+    text = page_text(response)
     assert response.status_code == 200
     assert "déjà celle d" in text
     assert 'value="06 12 34 56 78"' in text
@@ -225,11 +145,11 @@ def test_an_address_of_another_account_is_refused_next_to_the_field(
 def test_an_address_someone_else_confirmed_meanwhile_cannot_be_confirmed(
     client, participant, outsider, django_capture_on_commit_callbacks
 ):
-    link = _ask(client, participant, NEW, django_capture_on_commit_callbacks)
+    link = ask_for(client, participant, NEW, django_capture_on_commit_callbacks)
     email_address_set_by_staff(user=outsider, email=NEW, by=None)
 
     client.force_login(participant)
-    client.post(_path(link))
+    client.post(path_of(link))
 
     participant.refresh_from_db()
     assert participant.email != NEW
@@ -239,9 +159,9 @@ def test_an_address_someone_else_confirmed_meanwhile_cannot_be_confirmed(
 def test_saving_the_current_address_again_cancels_a_pending_change(
     client, participant, django_capture_on_commit_callbacks
 ):
-    _ask(client, participant, NEW, django_capture_on_commit_callbacks)
+    ask_for(client, participant, NEW, django_capture_on_commit_callbacks)
 
-    post_profile(client, _profile(participant.email))
+    post_profile(client, profile_data(participant.email))
 
     assert not EmailAddress.objects.filter(email=NEW).exists()
 
@@ -249,7 +169,7 @@ def test_saving_the_current_address_again_cancels_a_pending_change(
 def test_the_link_can_be_sent_again_but_not_in_a_burst(
     client, participant, django_capture_on_commit_callbacks, mailoutbox
 ):
-    _ask(client, participant, NEW, django_capture_on_commit_callbacks)
+    ask_for(client, participant, NEW, django_capture_on_commit_callbacks)
     sent = len(mailoutbox)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -258,7 +178,7 @@ def test_the_link_can_be_sent_again_but_not_in_a_burst(
         )
 
     assert len(mailoutbox) == sent  # the first link is minutes old at most
-    assert "vient déjà d'être envoyé" in _text(response)
+    assert "vient déjà d'être envoyé" in page_text(response)
     cache.clear()  # as if the few minutes had passed
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("accounts:email_confirmation_resend"))
@@ -289,128 +209,11 @@ def test_allauths_address_page_leads_to_the_profile_and_changes_nothing(
     assert participant.email != outsider.email
 
 
-def test_an_address_the_division_enters_is_trusted(manager):
-    created = external_participant_create(
-        by=manager, first_name="Ana", last_name="Lopez", email="Ana@Exemple.invalid"
-    )
-
-    assert verified_owners("ana@exemple.invalid") == [created]
-    assert AuditEvent.objects.filter(
-        action="accounts.email.set_by_staff", target_id=created.pk, actor=manager
-    ).exists()
-
-
-def test_an_address_typed_in_a_creation_request_waits_for_its_owner(
-    manager, django_capture_on_commit_callbacks
-):
-    user = _approved_request(manager, django_capture_on_commit_callbacks)
-
-    address = EmailAddress.objects.get(user=user)
-    assert (address.email, address.primary, address.verified) == (
-        "req@exemple.invalid",
-        True,
-        False,
-    )
-    assert verified_owners("req@exemple.invalid") == []
-
-
-def test_an_unverified_current_address_is_confirmed_from_the_profile(
-    client, manager, django_capture_on_commit_callbacks
-):
-    user = _approved_request(manager, django_capture_on_commit_callbacks)
-    client.force_login(user)
-    assert "pas encore confirmée" in _text(client.get(reverse("accounts:profile")))
-
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("accounts:email_confirmation_resend"))
-    client.post(_path(_link_from_outbox("req@exemple.invalid")))
-
-    assert verified_owners("req@exemple.invalid") == [user]
-
-
-def test_a_division_address_already_verified_elsewhere_is_not_verified_twice(
-    participant, outsider
-):
-    _trusted(outsider, "commun@exemple.invalid")
-
-    verified = email_address_set_by_staff(
-        user=participant, email="commun@exemple.invalid", by=None
-    )
-
-    assert verified is False
-    assert verified_owners("commun@exemple.invalid") == [outsider]
-
-
-# ------------------------------------------------------ the data migration
-
-
-def _migrate():
-    from importlib import import_module
-
-    module = import_module("accounts.sso.migrations.0001_email_addresses")
-    module.addresses_from_users(apps, None)
-
-
-def test_the_migration_trusts_only_addresses_nobody_could_have_typed(
-    client, participant, outsider, manager, django_capture_on_commit_callbacks
-):
-    client.force_login(outsider)  # signed in once: could have typed it
-    requested = _approved_request(manager, django_capture_on_commit_callbacks)
-    EmailAddress.objects.all().delete()  # as before this change
-
-    _migrate()
-    _migrate()  # running it again changes nothing
-
-    rows = {
-        address.user_id: (address.primary, address.verified)
-        for address in EmailAddress.objects.all()
-    }
-    assert EmailAddress.objects.count() == len(rows)
-    assert rows[participant.pk] == (True, True)
-    assert rows[outsider.pk] == (True, False)
-    assert rows[requested.pk] == (True, False)
-
-
-def test_an_address_the_division_changes_on_an_account_in_use_waits_for_its_owner(
-    client, participant, manager
-):
-    client.force_login(participant)  # the account is in use
-
-    verified = email_address_set_by_staff(user=participant, email=NEW, by=manager)
-
-    participant.refresh_from_db()
-    assert (verified, participant.email) == (False, NEW)
-    assert verified_owners(NEW) == []
-
-
-def test_an_account_the_division_creates_in_the_back_office_has_a_trusted_address(
-    client, manager
-):
-    client.force_login(manager)
-    response = client.post(
-        "/gestion/accounts/user/add/",
-        {
-            "username": "nouvelle.agente",
-            "first_name": "Nina",
-            "last_name": "Agente",
-            "email": "Nina.Agente@ac-test.fr",
-            "_save": "",
-        },
-    )
-
-    assert response.status_code == 302, _text(response)
-    [created] = verified_owners("nina.agente@ac-test.fr")
-    assert created.username == "nouvelle.agente"
-    assert AuditEvent.objects.filter(
-        action="accounts.email.set_by_staff", target_id=created.pk, actor=manager
-    ).exists()
-
-
 def test_a_new_address_asks_for_the_password_again_then_goes_on_as_typed(
     client, participant, django_capture_on_commit_callbacks
 ):
     client.force_login(participant)
-    response = client.post(reverse("accounts:profile"), _profile(NEW))
+    response = client.post(reverse("accounts:profile"), profile_data(NEW))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_reauthenticate"))
@@ -433,7 +236,7 @@ def test_other_details_and_single_sign_on_only_accounts_need_no_password_again(
 ):
     client.force_login(participant)
     same = client.post(
-        reverse("accounts:profile"), _profile(participant.email, phone="01")
+        reverse("accounts:profile"), profile_data(participant.email, phone="01")
     )
     assert same["Location"] == reverse("accounts:profile")
 
@@ -441,7 +244,7 @@ def test_other_details_and_single_sign_on_only_accounts_need_no_password_again(
     participant.save()
     client.force_login(participant)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("accounts:profile"), _profile(NEW))
+        response = client.post(reverse("accounts:profile"), profile_data(NEW))
     assert response["Location"] == reverse("accounts:profile")
     assert EmailAddress.objects.get(email=NEW).user == participant
 
@@ -449,12 +252,12 @@ def test_other_details_and_single_sign_on_only_accounts_need_no_password_again(
 def test_an_address_already_verified_as_ones_own_is_taken_back_without_a_link(
     client, participant, mailoutbox
 ):
-    _trusted(participant)
+    trusted(participant)
     old = participant.email
     EmailAddress.objects.create(user=participant, email=NEW, verified=True)
 
     client.force_login(participant)
-    post_profile(client, _profile(NEW))
+    post_profile(client, profile_data(NEW))
 
     participant.refresh_from_db()
     assert participant.email == NEW
@@ -470,16 +273,16 @@ def test_an_address_already_verified_as_ones_own_is_taken_back_without_a_link(
 def test_saving_other_details_as_shown_keeps_a_pending_change_without_new_mail(
     client, participant, django_capture_on_commit_callbacks, mailoutbox
 ):
-    _ask(client, participant, NEW, django_capture_on_commit_callbacks)
+    ask_for(client, participant, NEW, django_capture_on_commit_callbacks)
     sent = len(mailoutbox)
-    page = _text(client.get(reverse("accounts:profile")))
+    page = page_text(client.get(reverse("accounts:profile")))
     shown = re.search(r'name="email"[^>]*value="([^"]+)"', page) or re.search(
         r'value="([^"]+)"[^>]*name="email"', page
     )
     assert shown.group(1) == NEW
 
     with django_capture_on_commit_callbacks(execute=True):
-        post_profile(client, _profile(shown.group(1), phone="02 35 00 00 00"))
+        post_profile(client, profile_data(shown.group(1), phone="02 35 00 00 00"))
 
     assert EmailAddress.objects.get(user=participant, primary=False).email == NEW
     assert len(mailoutbox) == sent
@@ -490,12 +293,12 @@ def test_saving_other_details_as_shown_keeps_a_pending_change_without_new_mail(
 def test_the_pages_of_the_journey_keep_the_strict_content_security_policy(
     client, participant, django_capture_on_commit_callbacks
 ):
-    link = _ask(client, participant, NEW, django_capture_on_commit_callbacks)
+    link = ask_for(client, participant, NEW, django_capture_on_commit_callbacks)
 
     assert_strict_csp_page(client.get(reverse("accounts:profile")))
-    assert_strict_csp_page(client.get(_path(link)))
+    assert_strict_csp_page(client.get(path_of(link)))
     client.logout()
-    assert_strict_csp_page(client.get(_path(link)))
+    assert_strict_csp_page(client.get(path_of(link)))
     assert_strict_csp_page(client.get("/comptes/confirm-email/inventee/"))
 
 
@@ -503,7 +306,7 @@ def test_confirming_access_asks_for_the_password_on_a_page_of_the_site(
     client, participant
 ):
     client.force_login(participant)
-    asked = client.post(reverse("accounts:profile"), _profile(NEW))
+    asked = client.post(reverse("accounts:profile"), profile_data(NEW))
     page = client.get(asked["Location"])
 
     html_text = assert_strict_csp_page(page)
