@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import factory
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Commune, Establishment, User
@@ -22,6 +23,33 @@ from missions.models import (
 )
 
 PASSWORD = "mot-de-passe-de-test-2027"
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def request_form_data(*, rib: bool = True, **overrides) -> dict:
+    """The public request form (an external participant), filled in as a
+    person would; with a RIB file unless `rib` is false."""
+    data = {
+        "category": "private",
+        "last_name": "Petit",
+        "first_name": "Jeanne",
+        "birth_date": "1968-03-14",
+        "email": "jeanne.petit@exemple.invalid",
+        "phone": "06 00 00 00 00",
+        "address": "8 rue des Carmes",
+        "postal_code": "76000",
+        "commune_name": "Rouen",
+        "employer": "Cabinet Petit",
+        "disciplines_taught": "Comptabilité",
+        "holder": "Jeanne Petit",
+        "iban": "FR76 3000 6000 0112 3456 7890 189",
+        "bic": "AGRIFRPP",
+        "consent": "on",
+    }
+    if rib:
+        data["rib_document"] = SimpleUploadedFile("rib.pdf", PDF, "application/pdf")
+    data.update(overrides)
+    return data
 
 
 class CommuneFactory(factory.django.DjangoModelFactory):

@@ -176,23 +176,7 @@ def test_the_financial_file_refuses_hostile_input_and_keeps_the_bank_details(
 
 # ---------------------------------------------- the public creation request
 
-REQUEST_FORM = {
-    "category": "private",
-    "last_name": "Petit",
-    "first_name": "Jeanne",
-    "birth_date": "1968-03-14",
-    "email": "jeanne.petit@exemple.invalid",
-    "phone": "06 00 00 00 00",
-    "address": "8 rue des Carmes",
-    "postal_code": "76000",
-    "commune_name": "Rouen",
-    "employer": "Cabinet Petit",
-    "disciplines_taught": "Comptabilité",
-    "holder": "Jeanne Petit",
-    "iban": "FR76 3000 6000 0112 3456 7890 189",
-    "bic": "AGRIFRPP",
-    "consent": "on",
-}
+REQUEST_FORM = factories.request_form_data(rib=False)
 # Fields shown again as typed (a choice, a date or a box shows the choice).
 REQUEST_TEXT = (
     "last_name",

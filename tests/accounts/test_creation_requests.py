@@ -8,7 +8,6 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import ExternalParticipantRequest, RequestStatus, User
@@ -25,26 +24,7 @@ def _fresh_rate_limits(db):
 
 
 def _form(**overrides):
-    data = {
-        "category": "private",
-        "last_name": "Petit",
-        "first_name": "Jeanne",
-        "birth_date": "1968-03-14",
-        "email": "jeanne.petit@exemple.invalid",
-        "phone": "06 00 00 00 00",
-        "address": "8 rue des Carmes",
-        "postal_code": "76000",
-        "commune_name": "Rouen",
-        "employer": "Cabinet Petit",
-        "disciplines_taught": "Comptabilité",
-        "holder": "Jeanne Petit",
-        "iban": "FR76 3000 6000 0112 3456 7890 189",
-        "bic": "AGRIFRPP",
-        "consent": "on",
-        "rib_document": SimpleUploadedFile("rib.pdf", PDF, "application/pdf"),
-    }
-    data.update(overrides)
-    return data
+    return factories.request_form_data(**overrides)
 
 
 @pytest.fixture

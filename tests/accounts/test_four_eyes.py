@@ -7,7 +7,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import FinancialFile, FinancialFileStatus, User
@@ -242,24 +241,7 @@ def test_the_file_records_who_last_changed_its_bank_details(participant):
 def approved_by_a_manager(client, manager):
     client.post(
         reverse("accounts:request_create"),
-        {
-            "category": "private",
-            "last_name": "Petit",
-            "first_name": "Jeanne",
-            "birth_date": "1968-03-14",
-            "email": "jeanne.petit@exemple.invalid",
-            "phone": "06 00 00 00 00",
-            "address": "8 rue des Carmes",
-            "postal_code": "76000",
-            "commune_name": "Rouen",
-            "employer": "Cabinet Petit",
-            "disciplines_taught": "Comptabilité",
-            "holder": "Jeanne Petit",
-            "iban": IBAN,
-            "bic": "AGRIFRPP",
-            "consent": "on",
-            "rib_document": SimpleUploadedFile("rib.pdf", PDF, "application/pdf"),
-        },
+        factories.request_form_data(iban=IBAN),
     )
     from accounts.models import ExternalParticipantRequest
 
