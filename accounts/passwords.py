@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,6 +125,23 @@ def can_send_password_reset(*, user: User, by: User) -> tuple[bool, str]:
     return True, ""
 
 
+def password_set_path(user: User) -> str:
+    """The path of a one-time link to choose `user`'s password: allauth's
+    "forgotten password" link, which stops working once used or once the
+    password changes."""
+    # allauth's forms module loads the account adapter, which imports this one.
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    return reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+
+
 def password_reset_send(*, user: User, by: User) -> None:
     """E-mail `user` a one-time link to choose a new password, at the address
     on file; nobody in the back-office ever sets another person's password.
@@ -132,9 +150,6 @@ def password_reset_send(*, user: User, by: User) -> None:
     refuses. The link is the one allauth's "forgotten password" sends (it stops
     working once used or once the password changes).
     """
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-    from django.urls import reverse
 
     allowed, reason = can_send_password_reset(user=user, by=by)
     if not allowed:
@@ -147,19 +162,12 @@ def password_reset_send(*, user: User, by: User) -> None:
             target=locked,
             data={"to": mask_email(locked.email)},
         )
-        reset_path = reverse(
-            "account_reset_password_from_key",
-            kwargs={
-                "uidb36": user_pk_to_url_str(locked),
-                "key": default_token_generator.make_token(locked),
-            },
-        )
         send_templated_mail(
             "password-reset-sent",
             to=[locked.email],
             context={
                 "user": locked,
-                "reset_path": reset_path,
+                "reset_path": password_set_path(locked),
                 "site_url": settings.SITE_URL,
             },
             language=locked.language,

@@ -28,6 +28,7 @@ from accounts.models import (
 )
 from accounts.models.financial_file import FINANCIAL_FILE_TRANSITIONS
 from accounts.models.requests import REQUEST_TRANSITIONS
+from accounts.passwords import password_set_path
 from imagin.audit import audit_log
 from imagin.mail import send_templated_mail
 from imagin.workflow import apply_transition
@@ -293,9 +294,6 @@ def external_request_approve(*, request: ExternalParticipantRequest, by: User) -
 
     E-mails the participant number and a link to choose a password.
     """
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-    from django.urls import reverse
 
     with transaction.atomic():
         locked = ExternalParticipantRequest.objects.select_for_update().get(
@@ -346,19 +344,12 @@ def external_request_approve(*, request: ExternalParticipantRequest, by: User) -
             data={"participant_number": user.participant_number},
             fields=["participant"],
         )
-        set_password_path = reverse(
-            "account_reset_password_from_key",
-            kwargs={
-                "uidb36": user_pk_to_url_str(user),
-                "key": default_token_generator.make_token(user),
-            },
-        )
         send_templated_mail(
             "request-approved",
             to=[user.email],
             context={
                 "user": user,
-                "set_password_path": set_password_path,
+                "set_password_path": password_set_path(user),
                 "site_url": settings.SITE_URL,
             },
             language=user.language,
