@@ -314,36 +314,24 @@ class NightForm(PrintableFormMixin, forms.ModelForm):
         self.fields["date"].required = False
 
 
-TripFormSet = forms.inlineformset_factory(
-    Claim,
-    Trip,
-    form=TripForm,
-    extra=1,
-    can_delete=True,
-    max_num=30,
-    absolute_max=30,
-    validate_max=True,
-)
-MealFormSet = forms.inlineformset_factory(
-    Claim,
-    Meal,
-    form=MealForm,
-    extra=1,
-    can_delete=True,
-    max_num=60,
-    absolute_max=60,
-    validate_max=True,
-)
-NightFormSet = forms.inlineformset_factory(
-    Claim,
-    Night,
-    form=NightForm,
-    extra=1,
-    can_delete=True,
-    max_num=30,
-    absolute_max=30,
-    validate_max=True,
-)
+def _travel_lines(model, form, maximum: int):
+    """A claim's lines of one kind; past `maximum` lines (a tampered count,
+    or a hand-made post) the formset refuses rather than builds them."""
+    return forms.inlineformset_factory(
+        Claim,
+        model,
+        form=form,
+        extra=1,
+        can_delete=True,
+        max_num=maximum,
+        absolute_max=maximum,
+        validate_max=True,
+    )
+
+
+TripFormSet = _travel_lines(Trip, TripForm, 30)
+MealFormSet = _travel_lines(Meal, MealForm, 60)
+NightFormSet = _travel_lines(Night, NightForm, 30)
 
 
 @dataclass(frozen=True)
