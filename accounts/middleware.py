@@ -22,6 +22,7 @@ from accounts.roles import is_back_office_user
 
 # Views reachable while a requirement is pending.
 ALWAYS_ALLOWED = {
+    "health",
     "account_logout",
     # The guide and the language switch help with the requirement itself.
     "guide",

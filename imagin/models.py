@@ -1,3 +1,4 @@
 from imagin.audit import AuditEvent
+from imagin.heartbeat import WorkerHeartbeat
 
-__all__ = ["AuditEvent"]
+__all__ = ["AuditEvent", "WorkerHeartbeat"]

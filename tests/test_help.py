@@ -21,6 +21,7 @@ from tests.html import assert_strict_csp_page
 # URL names that are not pages (downloads, POST-only actions, redirects and
 # allauth pages this site switches off): they need no help link.
 NOT_PAGES = {
+    "health": "JSON for load balancers and monitoring",
     "accounts:rib_download": "download",
     "accounts:language": "POST only, redirects back",
     "missions:convocation_download": "download",
