@@ -50,9 +50,11 @@ INSTALLED_APPS = [
     "accounts.sso",
     "crispy_forms",
     "dsfr",
+    # Before django_tasks_db: its `db_worker` command is replaced by imagin's,
+    # which also writes the worker's heartbeat (imagin/heartbeat.py).
+    "imagin",
     "django_tasks",
     "django_tasks_db",
-    "imagin",
     "accounts",
     "missions",
     "claims",
@@ -118,6 +120,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         }
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several server processes and the worker share the file: readers never
+    # wait for a writer (WAL), a writer takes its lock when its transaction
+    # starts (IMMEDIATE, so two writers never deadlock upgrading their locks)
+    # and waits up to SQLITE_BUSY_TIMEOUT seconds for the other to finish.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------
@@ -398,6 +412,15 @@ FINANCIAL_FILE_REQUIRES_NIR = env.bool("FINANCIAL_FILE_REQUIRES_NIR", default=Fa
 PDF_WORKERS = env.int("PDF_WORKERS", default=0)
 
 # --- Background tasks (django-tasks) ------------------------------------------
+# The worker writes a heartbeat every WORKER_HEARTBEAT_INTERVAL seconds;
+# /health/ fails when none came for WORKER_HEARTBEAT_TIMEOUT seconds.
+WORKER_HEARTBEAT_INTERVAL = env.int("WORKER_HEARTBEAT_INTERVAL", default=10)
+WORKER_HEARTBEAT_TIMEOUT = env.int("WORKER_HEARTBEAT_TIMEOUT", default=60)
+if not 0 < WORKER_HEARTBEAT_INTERVAL < WORKER_HEARTBEAT_TIMEOUT:
+    raise ImproperlyConfigured(
+        "WORKER_HEARTBEAT_INTERVAL must be a positive number of seconds, "
+        "smaller than WORKER_HEARTBEAT_TIMEOUT."
+    )
 # "immediate" runs a task inside the request that enqueues it (development,
 # tests); "database" stores it for `manage.py db_worker` (production).
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="immediate" if DEBUG else "database")

@@ -87,3 +87,29 @@ def test_postgresql_urls_use_the_psycopg_connection_pool():
     )
     assert result.returncode == 0, result.stderr
     assert "min_size" in result.stdout
+
+
+def test_an_sqlite_file_is_shared_safely_between_processes(tmp_path):
+    """WAL (readers never wait for the writer) and a busy timeout (a writer
+    waits for the other rather than failing), as `make run` has several."""
+    code = (
+        "import django; django.setup(); from django.db import connection;"
+        "cursor = connection.cursor();"
+        "print(cursor.execute('PRAGMA journal_mode').fetchone()[0],"
+        " cursor.execute('PRAGMA busy_timeout').fetchone()[0])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
+            "DJANGO_SETTINGS_MODULE": "imagin.settings",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "20000"]

@@ -53,10 +53,18 @@ def _at(day: date, hour: int) -> datetime:
 class Command(BaseCommand):
     help = "Charge l'académie de démonstration (sans effet si elle est déjà chargée)."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--logins",
+            action="store_true",
+            help="Affiche seulement les comptes de démonstration.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        with transaction.atomic():
-            self.seed()
-        self.stdout.write(self.style.SUCCESS("Académie de démonstration prête."))
+        if not options["logins"]:
+            with transaction.atomic():
+                self.seed()
+            self.stdout.write(self.style.SUCCESS("Académie de démonstration prête."))
         self.stdout.write("Comptes de démonstration (identifiant / mot de passe) :")
         for username, password, role in DEMO_LOGINS:
             self.stdout.write(f"  {username:<14} {password:<22} {role}")
