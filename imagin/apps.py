@@ -14,6 +14,7 @@ class ImaginConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from imagin.admin import guard_every_admin
+        from imagin.logs import connect_task_logging
         from imagin.middleware import signed_in
 
         checks.register(compiled_catalogues)
@@ -22,6 +23,8 @@ class ImaginConfig(AppConfig):
         user_logged_in.connect(signed_in, dispatch_uid="imagin_signed_in_at")
         # Back-office selections and searches checked for every admin.
         guard_every_admin()
+        # One log line per background task, its lines carrying its id.
+        connect_task_logging()
 
 
 def compiled_catalogues(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
