@@ -5,15 +5,15 @@ from __future__ import annotations
 import uuid
 from pathlib import PurePosixPath
 
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage, storages
 
 
-def private_storage() -> FileSystemStorage:
-    # Everything under MEDIA_ROOT is private (MEDIA_URL is served by nothing).
-    # base_url=None: asking such a file for its URL is an error, by design;
-    # documents are streamed by views that check who asks. No fixed location:
-    # the storage follows MEDIA_ROOT, also when tests change it.
-    return FileSystemStorage(base_url=None)
+def private_storage() -> Storage:
+    # settings.STORAGES["private"]: MEDIA_ROOT, or a private bucket when
+    # STORAGE_URL is set. Either way private: no URL serves it (MEDIA_URL is
+    # served by nothing); documents are streamed by views that check who asks.
+    # On disk no fixed location: it follows MEDIA_ROOT, also when tests change it.
+    return storages["private"]
 
 
 def unguessable_name(folder: str, filename: str) -> str:

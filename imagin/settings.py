@@ -7,10 +7,14 @@ production secrets have no default. README.md lists every variable.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from imagin.error_reports import init_sentry
+from imagin.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,6 +32,10 @@ if not SECRET_KEY:
             "(or DEBUG=true for local development only)."
         )
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+# Former keys, still accepted when checking signatures (sessions, links to
+# choose a password, e-mail confirmations) during a rotation; comma-separated
+# (docs/operations.md, "Rotating the encryption keys").
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -61,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every request gets an id (X-Request-ID) and one log line.
+    "imagin.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "imagin.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -265,6 +275,8 @@ if SESSION_ABSOLUTE_LIFETIME <= 0:
 # once): they stay in the session, in the database, never in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# A load balancer probes over plain HTTP, inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 # Only once every subdomain serves HTTPS (preload: and the domain asks to be
 # on browsers' preload list, which is hard to undo).
@@ -308,8 +320,46 @@ MEDIA_URL = "/media/"
 # Hashed, compressed static files need `collectstatic`; development and tests
 # serve straight from the apps' folders.
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
+# Uploaded files (RIBs, supporting documents, convocation and batch PDFs) are
+# private: in MEDIA_ROOT, a folder every web process and worker must share
+# (one machine, or a network file system), or, with STORAGE_URL, in a private
+# bucket of S3-compatible object storage, and web processes keep nothing:
+# STORAGE_URL=s3://BUCKET/PREFIX?endpoint=https://s3.example&region=fr-par
+# (credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; needs the `s3`
+# extra: pip install ".[s3]").
+STORAGE_URL = env.str("STORAGE_URL", default="")
+if STORAGE_URL:
+    _storage = urlsplit(STORAGE_URL)
+    _storage_query = dict(parse_qsl(_storage.query))
+    if _storage.scheme != "s3" or not _storage.netloc:
+        raise ImproperlyConfigured(
+            "STORAGE_URL must look like s3://BUCKET/PREFIX?endpoint=URL&region=NAME."
+        )
+    try:
+        import storages  # noqa: F401
+    except ImportError as error:
+        raise ImproperlyConfigured(
+            "STORAGE_URL needs django-storages: pip install \".[s3]\"."
+        ) from error
+    PRIVATE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _storage.netloc,
+            "location": _storage.path.strip("/"),
+            "endpoint_url": _storage_query.get("endpoint") or None,
+            "region_name": _storage_query.get("region") or None,
+            # Never public, never overwritten; files are streamed by the views
+            # that check who asks, never linked to.
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": PRIVATE_STORAGE,
+    "private": PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if STATIC_MANIFEST
@@ -437,17 +487,20 @@ TASKS = {
     }
 }
 
-# --- Logging ----------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # WeasyPrint narrates every rendering at INFO; only its problems matter.
-    "loggers": {
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-        # django-tasks narrates every task it runs (each e-mail sent).
-        "django_tasks": {"level": "WARNING"},
-    },
-}
+# --- Logging and error reports ------------------------------------------------
+# One line per request and per background task, each line carrying the request
+# (or task) id; users named by their id only (imagin/logs.py). LOG_FORMAT=json
+# writes one JSON object per line, for a log collector.
+LOGGING = logging_config(
+    log_format=env.str("LOG_FORMAT", default="text"),
+    level=env.str("LOG_LEVEL", default="INFO"),
+)
+# Errors reported to Sentry only when SENTRY_DSN is set, stripped of personal
+# data (imagin/error_reports.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    init_sentry(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+    )

@@ -211,6 +211,7 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("accounts:", PERSONAL),
     ("home", PUBLIC),
     ("guide", PUBLIC),
+    ("health", PUBLIC),  # load balancers and monitoring ask without signing in
     # allauth: the pages about one's own account need a sign-in...
     ("account_email_verification_sent", PUBLIC),  # "we sent you an e-mail"
     ("account_email", SIGNED_IN),

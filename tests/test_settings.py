@@ -113,3 +113,16 @@ def test_an_sqlite_file_is_shared_safely_between_processes(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["wal", "20000"]
+
+
+def test_former_secret_keys_are_read_for_a_rotation():
+    from tests.platform_helpers import run_django
+
+    done = run_django(
+        "import django; django.setup(); from django.conf import settings;"
+        "print(settings.SECRET_KEY_FALLBACKS)",
+        DEBUG="false",
+        SECRET_KEY="n" * 50,
+        SECRET_KEY_FALLBACKS="old-one,older-one",
+    )
+    assert done.stdout.strip() == "['old-one', 'older-one']", done.stderr
