@@ -1,5 +1,5 @@
-"""The side menus are django-dsfr's component, filled with IMAG'IN's links,
-and stay within the strict CSP."""
+"""The header and the side menus are django-dsfr's components, filled with
+IMAG'IN's links, and stay within the strict CSP."""
 
 from __future__ import annotations
 
@@ -58,3 +58,24 @@ def test_the_guide_menu_opens_the_group_of_the_chapter_shown(client, db):
         menu,
     )
     assert [expanded for _, expanded in groups] == ["true", "false"], groups
+
+
+def test_the_header_burger_opens_the_menu_holding_the_account_links(
+    client, participant
+):
+    client.force_login(participant)
+    html = assert_strict_csp_page(client.get(reverse("home")))
+    header = html.partition('role="banner"')[2].partition("</header>")[0]
+    assert 'aria-controls="fr-menu-mobile"' in header
+    assert 'id="fr-menu-mobile" aria-labelledby="fr-btn-menu-mobile"' in header
+    assert 'id="navigation-principale"' in header  # the skip link's target
+    assert "Se déconnecter" in header and "Paul Durand" in header
+    assert "Académie de démonstration" in header
+    # No placeholder of django-dsfr's template is left.
+    assert "url - à modifier" not in header and "accès direct" not in header
+
+
+def test_the_header_shows_the_back_office_to_managers_only(client, manager):
+    client.force_login(manager)
+    header = client.get(reverse("home")).content.decode().partition("</header>")[0]
+    assert f'href="{reverse("admin:index")}"' in header
