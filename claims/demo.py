@@ -19,15 +19,15 @@ from accounts.services import (
     financial_file_mark_checked,
     financial_file_save,
 )
-from claims.flow import steps_for
 from claims.models import Claim, PaymentBatch
 from claims.services import (
     claim_approve,
-    claim_entry_save,
+    claim_step_save,
     claim_submit,
     convocation_issue,
     payment_batch_create,
 )
+from claims.steps import steps_for
 from missions.models import Assignment, Mission
 from missions.services import assignment_create
 
@@ -159,15 +159,19 @@ def back_office_history(
 
 
 def enter(claim: Claim, participant: User, service, travel=None) -> Claim:
-    """The participant answers every step, then validates."""
-    steps = [step.name for step in steps_for(claim)][:-1]
-    fields = {**service, "steps_done": steps}
-    claim = claim_entry_save(
-        claim=claim,
-        by=participant,
-        version=claim.version,
-        step="service",
-        fields=fields,
-        travel=travel or {},
-    )
+    """The participant answers every step, each with its own values, then
+    validates."""
+    given = {**service, **(travel or {})}
+    for step in steps_for(claim):
+        if not step.saves:
+            continue
+        own = {*step.fields(claim), *step.rows}
+        claim = claim_step_save(
+            claim=claim,
+            by=participant,
+            version=claim.version,
+            step=step.identifier,
+            values={name: value for name, value in given.items() if name in own},
+            complete=True,
+        )
     return claim_submit(claim=claim, by=participant, version=claim.version)[0]

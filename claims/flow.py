@@ -1,9 +1,8 @@
-"""The participant's guided entry of a claim: when it is open, and its steps.
+"""The participant's entry of a claim: when it is open, what they declare,
+what they must send, and their claim's status in their words.
 
-A claim is entered in steps (pretix's checkout flow): each step knows whether
-it applies to the claim and what is still missing on it. The draft lives in
-the database, so resuming means opening the first incomplete step. Nothing
-here writes; `claims.services` does, and re-checks these rules.
+The steps of the entry themselves are `claims.steps`. Nothing here writes;
+`claims.services` does, and re-checks these rules.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.utils import formats, timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -105,88 +103,11 @@ def entry_closed_reason(claim: Claim, now: datetime | None = None) -> str:
     return ""
 
 
-# ------------------------------------------------------------------ steps
-
-
-@dataclass(frozen=True)
-class Step:
-    name: str  # in the step's address
-    title: Promise
-
-    def is_applicable(self, claim: Claim) -> bool:
-        return True
-
-    def missing(self, claim: Claim) -> list[str]:
-        """What is still to be entered on this step, in French; empty: complete."""
-        return []
-
-    def is_completed(self, claim: Claim) -> bool:
-        return not self.missing(claim)
-
-
-def step_draft(claim: Claim, step: str) -> object | None:
-    """What was typed on `step` and kept because invalid, as stored; None if
-    nothing is. Read defensively: the draft is JSON and may hold anything."""
-    draft = claim.draft
-    return draft.get(step) if isinstance(draft, dict) else None
-
-
-def _draft_problem(claim: Claim, step: str) -> list[str]:
-    if step_draft(claim, step) is not None:
-        return [
-            _(
-                "Certaines valeurs saisies ne sont pas valides : corrigez-les "
-                "(elles sont signalées sur l'étape)."
-            )
-        ]
-    return []
-
-
-class PerformedStep(Step):
-    def missing(self, claim: Claim) -> list[str]:
-        if self.name in claim.steps_done:  # "Oui, j'ai effectué la mission"
-            return []
-        return [_("Indiquez si vous avez effectué la mission.")]
-
-
-# The quantities the service step cannot be completed without ("horaires" is
-# optional), and what to say when one is blank.
-REQUIRED_SERVICE_FIELDS = {
-    "copies_declared": gettext_lazy("Le nombre de copies corrigées est à renseigner."),
-    "candidates_declared": gettext_lazy(
-        "Le nombre de candidats interrogés est à renseigner."
-    ),
-    "hours_declared": gettext_lazy("Le nombre d'heures est à renseigner."),
-}
-
-
-def blank_service_fields(claim: Claim, values=None) -> dict[str, str]:
-    """Required service fields left blank (in `values`, else on the claim),
-    each with its message."""
-
-    def value(name):
-        return values.get(name) if values is not None else getattr(claim, name)
-
-    return {
-        name: str(REQUIRED_SERVICE_FIELDS[name])
-        for name in service_fields(claim)
-        if name in REQUIRED_SERVICE_FIELDS and value(name) is None
-    }
-
-
-class ServiceStep(Step):
-    def is_applicable(self, claim: Claim) -> bool:
-        return participant_declares_service(claim)
-
-    def missing(self, claim: Claim) -> list[str]:
-        problems = _draft_problem(claim, self.name)
-        problems += blank_service_fields(claim).values()
-        if not problems and self.name not in claim.steps_done:
-            problems.append(_("Vérifiez le service fait, puis continuez."))
-        return problems
+# ------------------------------------------------ what the steps ask for
 
 
 def service_fields(claim: Claim) -> tuple[str, ...]:
+    """What the participant declares on the service step, for this claim."""
     mission_type = claim.assignment.mission.mission_type
     fields = SERVICE_FIELDS.get(mission_type.payment_basis, ())
     if mission_type.counts_candidates and "candidates_declared" not in fields:
@@ -200,73 +121,6 @@ def trip_missing(trip: Trip) -> bool:
     if trip.mode == Trip.Mode.CAR:
         return trip.fiscal_horsepower is None or trip.kilometres is None
     return trip.fare is None
-
-
-class TravelStep(Step):
-    def is_applicable(self, claim: Claim) -> bool:
-        return claim.has_travel_part and settings.TRAVEL_ENABLED
-
-    def missing(self, claim: Claim) -> list[str]:
-        problems = _draft_problem(claim, self.name)
-        if self.name not in claim.steps_done:
-            problems.append(
-                _(
-                    "Déclarez vos déplacements, ou indiquez que vous n'en avez pas, "
-                    "puis continuez."
-                )
-            )
-        if any(trip_missing(trip) for trip in claim.trips.all()):
-            problems.append(
-                _("Un trajet est incomplet (date, moyen, distance ou prix).")
-            )
-        if any(item.date is None for item in [*claim.meals.all(), *claim.nights.all()]):
-            problems.append(_("Un repas ou une nuitée n'a pas de date."))
-        return problems
-
-
-class SummaryStep(Step):
-    pass
-
-
-STEPS: tuple[Step, ...] = (
-    PerformedStep("mission", gettext_lazy("Mission effectuée")),
-    ServiceStep("service", gettext_lazy("Service fait")),
-    TravelStep("deplacement", gettext_lazy("Déplacements")),
-    SummaryStep("recapitulatif", gettext_lazy("Récapitulatif et validation")),
-)
-
-
-def steps_for(claim: Claim) -> list[Step]:
-    return [step for step in STEPS if step.is_applicable(claim)]
-
-
-def step_named(claim: Claim, name: str) -> Step | None:
-    return next((step for step in steps_for(claim) if step.name == name), None)
-
-
-def current_step(claim: Claim) -> Step:
-    """The first incomplete step: where the participant resumes."""
-    steps = steps_for(claim)
-    return next(
-        (step for step in steps[:-1] if not step.is_completed(claim)), steps[-1]
-    )
-
-
-def previous_step(claim: Claim, step: Step) -> Step | None:
-    steps = steps_for(claim)
-    index = steps.index(step)
-    return steps[index - 1] if index > 0 else None
-
-
-def next_step(claim: Claim, step: Step) -> Step | None:
-    steps = steps_for(claim)
-    index = steps.index(step)
-    return steps[index + 1] if index + 1 < len(steps) else None
-
-
-def entry_problems(claim: Claim) -> list[str]:
-    """Everything still missing before the claim can be validated."""
-    return [problem for step in steps_for(claim) for problem in step.missing(claim)]
 
 
 # ----------------------------------------------------- supporting documents

@@ -342,7 +342,7 @@ class TravelPart:
     related: str  # the claim's related name, and the key `claim_entry_save` takes
     title: str
     entry: str  # how one row is called
-    formset: type
+    formset: type[forms.BaseInlineFormSet]
 
 
 TRAVEL_PARTS = (

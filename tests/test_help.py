@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from claims import flow
+from claims import steps
 from claims.models import ClaimStatus
 from imagin import help as guide
 from tests.claims.review_helpers import claim_in, entered
@@ -74,7 +74,9 @@ def _page_names():
         if name in NOT_PAGES or name in GUIDE_PAGES:
             continue
         if name == "claims:step":
-            yield from (("claims:step", {"step": step.name}) for step in flow.STEPS)
+            yield from (
+                ("claims:step", {"step": step.identifier}) for step in steps.STEPS
+            )
         else:
             yield name, {}
 
@@ -91,13 +93,13 @@ def test_every_screen_names_an_existing_section_of_the_guide(name, kwargs, langu
 
 
 def test_every_help_entry_is_a_url_name():
-    steps = {f"claims:step:{step.name}" for step in flow.STEPS}
+    step_names = {f"claims:step:{step.identifier}" for step in steps.STEPS}
     models = {
         f"admin:{model._meta.app_label}_{model._meta.model_name}"
         for model in admin.site._registry
     }
     for name in guide.SCREENS:
-        assert name in URL_NAMES or name in steps or name in models, name
+        assert name in URL_NAMES or name in step_names or name in models, name
     assert set(NOT_PAGES) <= set(URL_NAMES)
 
 
@@ -309,8 +311,8 @@ def test_every_participant_page_links_to_its_section(client, participant, manage
         reverse("account_logout"),
     ]
     paths += [
-        reverse("claims:step", args=[claim.pk, step.name])
-        for step in flow.steps_for(claim)
+        reverse("claims:step", args=[claim.pk, step.identifier])
+        for step in steps.steps_for(claim)
     ]
     for path in paths:
         _assert_help_link(client, path)

@@ -7,6 +7,9 @@ checks the transition table and appends an audit event.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -16,16 +19,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import MANAGER
-from claims import amounts, flow, selectors
-from claims.models import (
-    CLAIM_TRANSITIONS,
-    Claim,
-    ClaimStatus,
-    Meal,
-    Night,
-    SupportingDocument,
-    Trip,
-)
+from claims import amounts, flow, selectors, steps
+from claims.models import CLAIM_TRANSITIONS, Claim, ClaimStatus, SupportingDocument
 from imagin.audit import audit_log
 from imagin.mail import send_templated_mail
 from imagin.text import printable
@@ -57,46 +52,53 @@ def _check_open(claim: Claim) -> None:
         raise ValidationError(refusal)
 
 
-TRAVEL_MODELS = {"trips": Trip, "meals": Meal, "nights": Night}
-
-
-def claim_entry_save(
+def claim_step_save(
     *,
     claim: Claim,
     by: User,
     version: int,
     step: str,
-    fields: dict[str, object],
-    raw: dict[str, list[str]] | None = None,
-    travel: dict[str, list[dict[str, object]]] | None = None,
+    values: Mapping[str, Any],
+    complete: bool,
+    draft: dict[str, list[str]] | None = None,
 ) -> Claim:
     """Save what the participant typed on one step, complete or not.
 
-    `fields` are the valid values to store on the claim; `raw` is what was
-    typed when some of it was invalid (kept in the draft, shown again as
-    typed), None when the step is valid; `travel` replaces the trips, meals
-    and nights. Raises ClaimChanged when `version` is not the claim's
-    (saved elsewhere meanwhile), ValidationError when the entry is closed,
-    PermissionDenied for anyone but the claim's participant.
+    `step` is the step's identifier; `values` are what its `Step.read` hands
+    over: the valid values of the claim's fields the step saves, and the
+    lines it replaces as a whole (trips, meals, nights). `complete` marks the
+    step done; `draft` is what was typed when some of it was invalid (kept,
+    shown again as typed), None when the step is valid. Raises ClaimChanged
+    when `version` is not the claim's (saved elsewhere meanwhile),
+    ValidationError when the entry is closed, PermissionDenied for anyone
+    but the claim's participant.
     """
+    entry_step = steps.registered(step)
     with transaction.atomic():
         locked = _lock_own_claim(claim, by)
         _check_open(locked)
         if locked.version != version:
             raise ClaimChanged(locked)
+        own = set(entry_step.fields(locked))
+        unknown = set(values) - own - set(entry_step.rows)
+        if unknown:
+            raise ValueError(f"The {step} step does not save {sorted(unknown)}.")
+        fields = {name: value for name, value in values.items() if name in own}
+        if complete:
+            fields["steps_done"] = sorted({*locked.steps_done, step})
         for name, value in fields.items():
             setattr(locked, name, value)
-        draft = dict(locked.draft) if isinstance(locked.draft, dict) else {}
-        if raw is None:
-            draft.pop(step, None)
+        kept = dict(locked.draft) if isinstance(locked.draft, dict) else {}
+        if draft is None:
+            kept.pop(step, None)
         else:
-            draft[step] = raw
-        locked.draft = draft
-        if travel is not None:
-            for related, model in TRAVEL_MODELS.items():
-                model.objects.filter(claim=locked).delete()
-                model.objects.bulk_create(
-                    model(claim=locked, **values) for values in travel.get(related, [])
+            kept[step] = draft
+        locked.draft = kept
+        for related, model in entry_step.rows.items():
+            if related in values:
+                model._default_manager.filter(claim=locked).delete()
+                model._default_manager.bulk_create(
+                    model(claim=locked, **row) for row in values[related]
                 )
         locked.version += 1
         locked.save(update_fields=[*fields, "draft", "version", "updated_at"])
@@ -107,7 +109,7 @@ def claim_entry_save(
             data={
                 "step": step,
                 "fields": {name: _plain(value) for name, value in fields.items()},
-                "complete": raw is None,
+                "complete": draft is None,
             },
         )
         return locked
@@ -132,7 +134,7 @@ def claim_submit(*, claim: Claim, by: User, version: int) -> tuple[Claim, bool]:
         _check_open(locked)
         if locked.version != version:
             raise ClaimChanged(locked)
-        problems = flow.entry_problems(locked)
+        problems = steps.entry_problems(locked)
         priced = selectors.claim_amounts(locked)
         # The amount the division enters is not the participant's to give.
         problems += [

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import FinancialFile
-from claims import flow, recap, selectors, services
+from claims import flow, recap, selectors, services, steps
 from claims.forms import DocumentForm, NotPerformedForm
 from claims.models import SupportingDocument
 from claims.services import ClaimChanged
@@ -64,7 +64,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = own_claim(request, pk)
     refusal = flow.entry_closed_reason(claim)
     if not refusal:
-        return redirect("claims:step", claim.pk, flow.current_step(claim).name)
+        return redirect("claims:step", claim.pk, steps.current_step(claim).identifier)
     financial_file = FinancialFile.objects.filter(user=request.user).first()
     return render(
         request,

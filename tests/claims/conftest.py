@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from claims import flow, selectors
+from claims import selectors, steps
 from claims.models import Claim, ClaimStatus
 from tests.claims.entry_helpers import convoke, post_step
 from tests.claims.hostile_claims import hourly_claim
@@ -54,7 +54,7 @@ def travelling(signed_in, participant, manager, settings):
     post_step(signed_in, claim, "mission", performed="yes")
     post_step(signed_in, claim, "service", copies_declared="42")
     claim.refresh_from_db()
-    assert flow.current_step(claim).name == "deplacement"
+    assert steps.current_step(claim).identifier == "deplacement"
     return claim
 
 

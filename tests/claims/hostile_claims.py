@@ -10,9 +10,9 @@ from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, settings
 
-from claims import flow
 from claims.models import Claim
-from claims.views.steps import DRAFT_VALUE_LIMIT
+from claims.steps import step_draft
+from claims.steps.base import DRAFT_VALUE_LIMIT
 from missions.models import MissionType
 from tests.claims.entry_helpers import (
     convoke,
@@ -63,7 +63,7 @@ def the_claim_still_opens(client, claim) -> None:
 
 
 def draft_is_storable_and_bounded(claim: Claim, step: str, names) -> None:
-    draft = flow.step_draft(claim, step) or {}
+    draft = step_draft(claim, step) or {}
     assert set(draft) <= set(names)
     for values in draft.values():
         assert len(values) == 1 and len(values[0]) <= DRAFT_VALUE_LIMIT

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from accounts.models import FinancialFile
 from accounts.services import financial_file_mark_checked, financial_file_save
-from claims import services
+from claims import services, steps
 from claims.models import Claim, ClaimStatus
 from tests import factories
 
@@ -15,20 +15,22 @@ IBAN = "FR7630006000011234567890189"
 
 def entered(claim: Claim, participant, copies: int = 40) -> Claim:
     """The participant answered every step (40 copies, no travel)."""
-    steps: list[str] = []
-    for step, fields in (
+    for identifier, values in (
         ("mission", {}),
         ("service", {"copies_declared": copies}),
-        ("deplacement", {}),
+        ("deplacement", {"trips": [], "meals": [], "nights": []}),
     ):
-        steps.append(step)
-        claim = services.claim_entry_save(
+        # What this claim's step asks for: no copies on a mission whose
+        # amount the division enters.
+        step = steps.registered(identifier)
+        own = {*step.fields(claim), *step.rows}
+        claim = services.claim_step_save(
             claim=claim,
             by=participant,
             version=claim.version,
-            step=step,
-            fields={**fields, "steps_done": list(steps)},
-            travel={} if step == "deplacement" else None,
+            step=identifier,
+            values={name: value for name, value in values.items() if name in own},
+            complete=True,
         )
     return claim
 

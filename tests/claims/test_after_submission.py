@@ -43,12 +43,13 @@ def test_validating_submits_once_and_locks_the_claim(
     # The participant can no longer change it.
     assert signed_in.get(step_url(convoked_claim, "service")).status_code == 302
     with pytest.raises(ValidationError):
-        services.claim_entry_save(
+        services.claim_step_save(
             claim=convoked_claim,
             by=participant,
             version=convoked_claim.version,
             step="service",
-            fields={"copies_declared": 1},
+            values={"copies_declared": 1},
+            complete=False,
         )
 
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from claims import flow, services
+from claims import services, steps
 from claims.models import Claim, Trip
 from claims.services import ClaimChanged
 from missions.models import MissionType
@@ -127,8 +127,13 @@ def test_after_the_deadline_the_claim_is_read_only_and_says_whom_to_contact(
     assert "date limite de saisie" in content.decode()
     assert settings.AUTHORITY_CONTACT in content.decode()
     with pytest.raises(ValidationError):
-        services.claim_entry_save(
-            claim=claim, by=participant, version=1, step="service", fields={}
+        services.claim_step_save(
+            claim=claim,
+            by=participant,
+            version=1,
+            step="service",
+            values={},
+            complete=False,
         )
 
 
@@ -185,7 +190,7 @@ def test_saving_keeps_invalid_values_as_typed_and_says_what_is_wrong(
     # Coming back later shows what was typed, with the message.
     content = signed_in.get(step_url(convoked_claim, "service")).content.decode()
     assert 'value="4O"' in content and "Saisissez un nombre entier" in content
-    assert not flow.STEPS[1].is_completed(convoked_claim)
+    assert not steps.registered("service").is_completed(convoked_claim)
 
 
 @pytest.mark.parametrize(
@@ -272,12 +277,13 @@ def test_a_stale_form_is_told_the_claim_changed_and_sees_both_values(
     convoked_claim.refresh_from_db()
     stale_version = convoked_claim.version
     # Another tab saves 45 ...
-    services.claim_entry_save(
+    services.claim_step_save(
         claim=convoked_claim,
         by=participant,
         version=stale_version,
         step="service",
-        fields={"copies_declared": 45},
+        values={"copies_declared": 45},
+        complete=False,
     )
     # ... and this one, opened before, saves 41.
     response = signed_in.post(
@@ -325,8 +331,13 @@ def test_travel_entries_are_saved_and_priced(signed_in, participant, manager, se
 
 def test_changed_claim_error_carries_the_current_claim(participant, convoked_claim):
     with pytest.raises(ClaimChanged) as changed:
-        services.claim_entry_save(
-            claim=convoked_claim, by=participant, version=99, step="mission", fields={}
+        services.claim_step_save(
+            claim=convoked_claim,
+            by=participant,
+            version=99,
+            step="mission",
+            values={},
+            complete=True,
         )
     assert changed.value.current.pk == convoked_claim.pk
 
@@ -340,13 +351,13 @@ def test_a_stale_travel_form_sees_the_saved_and_the_typed_entries(
     complete(signed_in, claim)
     claim.refresh_from_db()
     stale_version = claim.version
-    services.claim_entry_save(
+    services.claim_step_save(
         claim=claim,
         by=participant,
         version=stale_version,
         step="deplacement",
-        fields={},
-        travel={"trips": [{"origin": "Rouen", "destination": "Caen"}]},
+        values={"trips": [{"origin": "Rouen", "destination": "Caen"}]},
+        complete=False,
     )
     response = signed_in.post(
         step_url(claim, "deplacement"),

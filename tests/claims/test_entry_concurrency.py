@@ -20,24 +20,27 @@ def ready(settings, participant, convoked_claim):
     settings.TRAVEL_ENABLED = False
     Claim.objects.filter(pk=convoked_claim.pk).update(has_travel_part=False)
     claim = Claim.objects.get(pk=convoked_claim.pk)
-    for step, fields in (
-        ("mission", {"steps_done": ["mission"]}),
-        ("service", {"copies_declared": 40, "steps_done": ["mission", "service"]}),
-    ):
-        claim = services.claim_entry_save(
-            claim=claim, by=participant, version=claim.version, step=step, fields=fields
+    for step, values in (("mission", {}), ("service", {"copies_declared": 40})):
+        claim = services.claim_step_save(
+            claim=claim,
+            by=participant,
+            version=claim.version,
+            step=step,
+            values=values,
+            complete=True,
         )
     return claim
 
 
 def test_two_tabs_saving_at_once_never_overwrite_each_other(participant, ready):
     def save(copies):
-        return lambda: services.claim_entry_save(
+        return lambda: services.claim_step_save(
             claim=ready,
             by=participant,
             version=ready.version,
             step="service",
-            fields={"copies_declared": copies},
+            values={"copies_declared": copies},
+            complete=False,
         )
 
     outcomes = race(save(41), save(45))
@@ -70,12 +73,13 @@ def test_a_save_racing_a_validation_is_refused_cleanly(participant, ready):
         lambda: services.claim_submit(
             claim=ready, by=participant, version=ready.version
         ),
-        lambda: services.claim_entry_save(
+        lambda: services.claim_step_save(
             claim=ready,
             by=participant,
             version=ready.version,
             step="service",
-            fields={"copies_declared": 99},
+            values={"copies_declared": 99},
+            complete=False,
         ),
     )
     ready.refresh_from_db()

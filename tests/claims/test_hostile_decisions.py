@@ -90,18 +90,17 @@ def hourly_submitted(participant, manager) -> Claim:
         travel_eligible=False,
     )
     claim = claim_in(S.DRAFT, participant, manager, mission_type=kind)
-    steps: list[str] = []
-    for step, fields in (
+    for step, values in (
         ("mission", {}),
         ("service", {"hours_declared": Decimal("6"), "candidates_declared": 8}),
     ):
-        steps.append(step)
-        claim = services.claim_entry_save(
+        claim = services.claim_step_save(
             claim=claim,
             by=participant,
             version=claim.version,
             step=step,
-            fields={**fields, "steps_done": list(steps)},
+            values=values,
+            complete=True,
         )
     return services.claim_submit(claim=claim, by=participant, version=claim.version)[0]
 

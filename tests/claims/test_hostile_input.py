@@ -19,11 +19,11 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claims import flow
 from claims.forms import ServiceForm, TripForm
 from claims.models import Claim, ClaimStatus
 from claims.review_forms import AmountForm
-from claims.views.steps import DRAFT_VALUE_LIMIT
+from claims.steps import step_draft
+from claims.steps.base import DRAFT_VALUE_LIMIT
 from tests.claims.entry_helpers import (
     PDF,
     page_text,
@@ -206,7 +206,7 @@ def test_no_service_entry_breaks_the_claim_or_is_lost(
         if response.status_code == 400:
             for value in typed.values():
                 assert_shown_again(response, value)
-        if flow.step_draft(claim, "service") is not None:
+        if step_draft(claim, "service") is not None:
             assert response.status_code in (302, 400)
             page = signed_in.get(step_url(claim, "service"))
             assert page.status_code == 200
@@ -272,7 +272,7 @@ def test_a_claim_whose_stored_draft_is_bad_still_opens(
     )
     assert_no_server_error(response)
     claim.refresh_from_db()
-    assert flow.step_draft(claim, "service") is None
+    assert step_draft(claim, "service") is None
 
 
 def test_a_bad_stored_hours_value_is_shown_with_its_message(signed_in, hourly):

@@ -14,8 +14,8 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claims import flow
 from claims.models import Claim, Trip
+from claims.steps import step_draft
 from tests.claims.entry_helpers import (
     TRAVEL_FORMS,
     page_text,
@@ -164,7 +164,7 @@ def test_a_tampered_hidden_field_never_leaves_a_line_impossible_to_save(
     assert response.status_code == 302
     travelling.refresh_from_db()
     assert travelling.trips.get().fare == Decimal("12.50")
-    assert flow.step_draft(travelling, "deplacement") is None
+    assert step_draft(travelling, "deplacement") is None
 
 
 def test_lines_beyond_the_maximum_are_not_kept(signed_in, travelling):
@@ -175,7 +175,7 @@ def test_lines_beyond_the_maximum_are_not_kept(signed_in, travelling):
     assert_no_server_error(response)
     travelling.refresh_from_db()
     assert travelling.trips.count() <= 30
-    keys = (flow.step_draft(travelling, "deplacement") or {}).keys()
+    keys = (step_draft(travelling, "deplacement") or {}).keys()
     assert "trajets-30-origin" not in keys and "trajets-499-origin" not in keys
 
 

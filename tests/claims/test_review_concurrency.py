@@ -24,12 +24,13 @@ pytestmark = [
 
 
 def participant_saves(claim, participant, copies):
-    return lambda: services.claim_entry_save(
+    return lambda: services.claim_step_save(
         claim=claim,
         by=participant,
         version=claim.version,
         step="service",
-        fields={"copies_declared": copies},
+        values={"copies_declared": copies},
+        complete=False,
     )
 
 
