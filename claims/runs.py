@@ -12,7 +12,8 @@
   has been started; otherwise it is refused with the list of those claims.
 
 Runs are started by `run_start` and executed by the `claims.tasks` task in
-the background (immediately in development).
+the background (immediately in development). The run's status moves only
+through `CONVOCATION_RUN_TRANSITIONS`.
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.passwords import initial_password_issue
 from claims.models import Claim, ConvocationRun
+from claims.models.runs import CONVOCATION_RUN_TRANSITIONS
 from claims.services import convocation_issue
 from imagin.audit import audit_log
 from imagin.mail import send_templated_mail
+from imagin.workflow import apply_transition
 from missions.convocations import (
     ASSIGNMENT_RELATED,
     Convocation,
@@ -97,8 +100,13 @@ def run_execute(run_id: int) -> ConvocationRun:
         run = ConvocationRun.objects.select_for_update().get(pk=run_id)
         if run.status != Status.QUEUED:
             return run
-        run.status = Status.RUNNING
-        run.save(update_fields=["status"])
+        apply_transition(
+            run,
+            table=CONVOCATION_RUN_TRANSITIONS,
+            to_status=Status.RUNNING,
+            by=run.created_by,
+            action="claims.convocation_run.running",
+        )
     try:
         if run.kind == ConvocationRun.Kind.CONTROL:
             _control_print(run)
@@ -106,21 +114,40 @@ def run_execute(run_id: int) -> ConvocationRun:
             _official_run(run)
     except Exception as error:  # the manager must see the failure, not a spinner
         logger.exception("Convocation run %s failed", run.pk)
-        run.status = Status.FAILED
+        outcome = Status.FAILED
         run.error = f"{type(error).__name__}: {error}"
     else:
-        run.status = Status.DONE
+        outcome = Status.DONE
     run.finished_at = timezone.now()
-    run.save()
-    audit_log(
-        actor=run.created_by,
-        action=f"claims.convocation_run.{run.status}",
-        target=run,
-        from_status=Status.RUNNING,
-        to_status=run.status,
-        data={"convoked": run.convoked, "emailed": run.emailed, "error": run.error},
-    )
+    with transaction.atomic():
+        # Only this worker moves a running run (run_cancel takes ended ones);
+        # the lock makes the table check read the status committed.
+        run.refresh_from_db(
+            from_queryset=ConvocationRun.objects.select_for_update(), fields=["status"]
+        )
+        apply_transition(
+            run,
+            table=CONVOCATION_RUN_TRANSITIONS,
+            to_status=outcome,
+            by=run.created_by,
+            action=f"claims.convocation_run.{outcome}",
+            data={"convoked": run.convoked, "emailed": run.emailed, "error": run.error},
+            update_fields=RUN_RESULT_FIELDS,
+        )
     return run
+
+
+# What the work of a run changes on it, saved with its final status.
+RUN_RESULT_FIELDS = (
+    "finished_at",
+    "error",
+    "participants_total",
+    "participants_done",
+    "convoked",
+    "emailed",
+    "to_post",
+    "document",
+)
 
 
 def _control_print(run: ConvocationRun) -> None:
@@ -287,16 +314,14 @@ def run_cancel(*, run: ConvocationRun, by: User) -> ConvocationRun:
             assignment_unconvoke(assignment=assignment, by=by)
         if run.document:
             run.document.delete(save=False)
-        previous = run.status
-        run.status = Status.CANCELLED
         run.cancelled_at = timezone.now()
-        run.save(update_fields=["status", "cancelled_at", "document"])
-        audit_log(
-            actor=by,
+        apply_transition(
+            run,
+            table=CONVOCATION_RUN_TRANSITIONS,
+            to_status=Status.CANCELLED,
+            by=by,
             action="claims.convocation_run.cancelled",
-            target=run,
-            from_status=previous,
-            to_status=run.status,
             data={"claims_removed": len(claims)},
+            update_fields=["cancelled_at", "document"],
         )
         return run

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.storage import private_storage
+from imagin.workflow import TransitionTable
 
 
 def run_pdf_upload_to(run: ConvocationRun, filename: str) -> str:
@@ -119,3 +120,18 @@ class ConvocationRun(models.Model):
         if not self.participants_total:
             return 100 if self.is_finished else 0
         return round(100 * self.participants_done / self.participants_total)
+
+
+S = ConvocationRun.Status
+# One worker takes a queued run (claims.runs.run_execute), which ends done or
+# failed; only an official run that ended can be cancelled (run_cancel checks
+# the kind, and so does the only_official_runs_are_cancelled constraint).
+CONVOCATION_RUN_TRANSITIONS = TransitionTable(
+    {
+        S.QUEUED: {S.RUNNING},
+        S.RUNNING: {S.DONE, S.FAILED},
+        S.DONE: {S.CANCELLED},
+        S.FAILED: {S.CANCELLED},
+        S.CANCELLED: set(),
+    }
+)
