@@ -11,9 +11,11 @@
 - **Cancelling** an official run undoes it as a whole when none of its claims
   has been started; otherwise it is refused with the list of those claims.
 
-Runs are started by `run_start` and executed by the `claims.tasks` task in
-the background (immediately in development). The run's status moves only
-through `CONVOCATION_RUN_TRANSITIONS`.
+Runs are started by `run_start` and executed by `execute_convocation_run`,
+the background task declared here (immediately in development): beside the
+work it does, so that starting a run needs no import of a tasks module that
+would import this one back. The run's status moves only through
+`CONVOCATION_RUN_TRANSITIONS`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from accounts.models import User
 from accounts.passwords import initial_password_issue
@@ -71,8 +74,6 @@ def run_start(
     centre: Centre | None = None,
 ) -> ConvocationRun:
     """Record a run and hand it to the background worker once committed."""
-    from claims.tasks import execute_convocation_run
-
     if exam is not None and exam.session_id != session.pk:
         raise ValidationError(_("Cet examen n'appartient pas à la session choisie."))
     with transaction.atomic():
@@ -92,6 +93,11 @@ def run_start(
         )
         transaction.on_commit(lambda: execute_convocation_run.enqueue(run.pk))
     return run
+
+
+@task()
+def execute_convocation_run(run_id: int) -> None:
+    run_execute(run_id)
 
 
 def run_execute(run_id: int) -> ConvocationRun:

@@ -1,16 +1,16 @@
 """Background work (django-tasks): immediate in development, a database-backed
-worker (`manage.py db_worker`) in production."""
+worker (`manage.py db_worker`) in production.
+
+A task here calls into modules that never import this one: the payment
+services enqueue it. The convocation run's task is declared beside its work,
+in `claims.runs`, since that work calls the services, which import this module.
+"""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from claims import exports, runs
-
-
-@task()
-def execute_convocation_run(run_id: int) -> None:
-    runs.run_execute(run_id)
+from claims import exports
 
 
 @task()

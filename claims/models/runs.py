@@ -1,7 +1,7 @@
 """Convocation runs: a control print, or the official run that convokes.
 
 A run covers the assignments not yet convoked in a scope (a session, maybe one
-exam, maybe one centre). It works in the background (claims.tasks) and keeps
+exam, maybe one centre). It works in the background (claims.runs) and keeps
 its progress and result here for the manager to follow.
 """
 

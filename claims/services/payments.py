@@ -31,6 +31,7 @@ from claims.models import (
     PaymentBatch,
     PaymentBatchStatus,
 )
+from claims.tasks import render_payment_batch_recap
 from imagin.audit import audit_log
 from imagin.workflow import apply_transition, apply_transitions
 
@@ -150,8 +151,6 @@ def payment_batch_create(
 
 def schedule_recap(batch: PaymentBatch) -> None:
     """Have the batch's recap PDF laid out by the background worker."""
-    from claims.tasks import render_payment_batch_recap
-
     render_payment_batch_recap.enqueue(batch.pk)
 
 
