@@ -6,49 +6,22 @@ thousand claims never waits on the mail server. Messages with attachments
 (convocations) are sent where they are rendered: only background runs send
 them, and their PDFs do not belong in the task queue.
 
-What waits in the task queue (a database table in production) is sealed with
-the field encryption keys (`seal`, `unseal`): an e-mail can hold a link that
-sets a password, and nobody reading the table may use it.
+The queue's side (sealing, sending) is `imagin.outbox`, which the task uses
+too: this module imports the task, never the reverse.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from imagin.crypto import decrypt, encrypt
-
-
-def seal(message: dict[str, Any]) -> str:
-    """`message` (JSON-serialisable) encrypted under FIELD_ENCRYPTION_KEYS."""
-    return encrypt(json.dumps(message))
-
-
-def unseal(sealed: str) -> dict[str, Any]:
-    """The message `seal` encrypted; ImproperlyConfigured if no key opens it."""
-    return json.loads(decrypt(sealed))
-
-
-def send_rendered_mail(
-    *,
-    to: list[str],
-    subject: str,
-    body: str,
-    html: str,
-    attachments: list[tuple[str, bytes, str]] = (),
-) -> None:
-    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
-    message.attach_alternative(html, "text/html")
-    for filename, content, mimetype in attachments:
-        message.attach(filename, content, mimetype)
-    message.send()
+from imagin.outbox import seal, send_rendered_mail
+from imagin.tasks import send_email
 
 
 def send_templated_mail(
@@ -74,8 +47,6 @@ def send_templated_mail(
     }
 
     def send() -> None:
-        from imagin.tasks import send_email
-
         # The recipient's language, not the one of whoever acted: a manager
         # browsing in French writes to an English-speaking participant in English.
         with translation.override(language or settings.LANGUAGE_CODE):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from imagin.mail import send_rendered_mail, unseal
+from imagin.outbox import send_rendered_mail, unseal
 
 
 @task()
@@ -18,7 +18,7 @@ def send_email(
     html: str = "",
 ) -> None:
     """Send an e-mail already rendered (`imagin.mail.send_templated_mail`),
-    sealed (`imagin.mail.seal`: recipients, subject, text and HTML bodies).
+    sealed (`imagin.outbox.seal`: recipients, subject, text and HTML bodies).
 
     The plain arguments are those of e-mails queued before sealing existed,
     still sent once after an upgrade.

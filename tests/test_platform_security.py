@@ -16,8 +16,8 @@ from accounts.services import external_request_approve, financial_file_save
 from claims import services
 from claims.models import ClaimStatus
 from imagin.http import private_file_response, safe_filename
-from imagin.mail import unseal
 from imagin.middleware import content_security_policy
+from imagin.outbox import unseal
 from imagin.text import CONTROL_CHARACTERS
 from tests import factories
 from tests.claims.review_helpers import claim_in

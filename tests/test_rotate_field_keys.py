@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import ExternalParticipantRequest, FinancialFile
 from imagin.key_rotation import encrypted_fields
-from imagin.mail import seal, unseal
+from imagin.outbox import seal, unseal
 from tests import factories
 
 OLD = Fernet.generate_key().decode()
