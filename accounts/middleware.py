@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import resolve
-from django.urls.exceptions import Resolver404
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_back_office_user
@@ -41,24 +41,28 @@ MFA_PAGES_PREFIX = "mfa_"
 
 
 class AccountRequirementsMiddleware:
+    """Runs once the URL is resolved (`process_view`), on the view Django
+    already found: an address that matches no page answers 404 as usual."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable, view_args, view_kwargs
+    ) -> HttpResponse | None:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
-            return self.get_response(request)
-        if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
-            return self.get_response(request)
-        try:
-            url_name = resolve(request.path_info).url_name or ""
-        except Resolver404:
-            url_name = ""
+            return None
+        match = request.resolver_match
+        url_name = (match.url_name if match else "") or ""
         if url_name in ALWAYS_ALLOWED:
-            return self.get_response(request)
+            return None
         if user.must_change_password:
             if url_name in PASSWORD_CHANGE:
-                return self.get_response(request)
+                return None
             return self._hold(
                 request,
                 "account_change_password",
@@ -68,9 +72,9 @@ class AccountRequirementsMiddleware:
             if (
                 url_name.startswith(MFA_PAGES_PREFIX)
                 or url_name in MFA_ENROLMENT
-                or _has_totp(user)
+                or is_mfa_enabled(user, [Authenticator.Type.TOTP])
             ):
-                return self.get_response(request)
+                return None
             return self._hold(
                 request,
                 "mfa_activate_totp",
@@ -79,18 +83,10 @@ class AccountRequirementsMiddleware:
                     "activez-la avant de continuer."
                 ),
             )
-        return self.get_response(request)
+        return None
 
     def _hold(self, request: HttpRequest, target: str, message: str) -> HttpResponse:
         if request.method in ("GET", "HEAD"):
             messages.warning(request, message)
             return redirect(target)
         raise PermissionDenied(message)
-
-
-def _has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(
-        user=user, type=Authenticator.Type.TOTP
-    ).exists()
