@@ -410,7 +410,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ("crispy_dsfr",)
 CRISPY_TEMPLATE_PACK = "crispy_dsfr"
 CRISPY_FAIL_SILENTLY = not DEBUG
 
-# --- Deployment settings (DOMAIN.md, "Deployment settings") -----------------
+# --- Deployment settings (what differs between académies) -----------------------
 AUTHORITY_NAME = env.str("AUTHORITY_NAME", default="Académie de démonstration")
 AUTHORITY_CONTACT = env.str(
     "AUTHORITY_CONTACT",

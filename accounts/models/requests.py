@@ -27,7 +27,7 @@ class ExternalParticipantRequest(models.Model):
     """Anyone may ask for an external participant to be created; a manager decides."""
 
     class Category(models.TextChoices):
-        # The categories of the public page (DOMAIN.md, "Who uses it").
+        # The categories of the service's public page (who may ask for an account).
         CIVIL_SERVANT = "civil_servant", _("Fonctionnaire d'une autre administration")
         PROFESSOR = "professor", _("Professeur de l'enseignement supérieur")
         OTHER_ACADEMIE = (

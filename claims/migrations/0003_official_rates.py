@@ -1,4 +1,4 @@
-"""The official figures of DOMAIN.md, with their periods and sources.
+"""The official figures of the regulation, with their periods and sources.
 
 Kept in the migration (not imported from the code) so that it always loads
 what was official when it was written; later changes are made by

@@ -1,5 +1,5 @@
 """The hand-worked cases of `test_amounts.py`: each claim with the total
-worked out on paper from DOMAIN.md's tables and the sources of
+worked out on paper from the regulation's rate tables and the sources of
 claims/migrations/0003_official_rates.py (quantity × rate, each line rounded
 half-up to the cent, or to the franc in XPF; the total the sum of the lines).
 """

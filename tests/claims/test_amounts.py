@@ -1,6 +1,6 @@
 """Amounts computed by hand from the regulation, against the shipped rate tables.
 
-Each expected figure below was worked out on paper from DOMAIN.md's tables
+Each expected figure below was worked out on paper from the regulation's tables
 (and the sources of claims/migrations/0003_official_rates.py): quantity ×
 rate, each line rounded half-up to the cent (or to the franc in XPF), the
 total the sum of the rounded lines.
