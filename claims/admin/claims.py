@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from accounts.security_events import download_recorded
 from accounts.views import document_response
 from claims import selectors, services
-from claims.admin.decisions import DECISIONS, REFUSALS, decision_panel, refusal_text
+from claims.admin.decisions import DECISIONS, REFUSALS, decision_panels, refusal_text
 from claims.models import Claim, ClaimStatus, SupportingDocument
 from claims.money import format_money
 from imagin.admin import audit_history_url
@@ -340,11 +340,7 @@ class ClaimAdmin(admin.ModelAdmin):
         """The review page; `bound` is (decision, form) re-shown with what the
         manager typed when it was refused."""
         may_decide = self.has_decide_permission(request)
-        panels = [
-            decision_panel(claim, request.user, spec, may_decide, bound)
-            for spec in DECISIONS
-            if spec.shown(claim)
-        ]
+        panels = decision_panels(claim, request.user, may_decide, bound)
         financial_file = getattr(claim.assignment.participant, "financial_file", None)
         context = {
             **self.admin_site.each_context(request),
@@ -371,24 +367,24 @@ class ClaimAdmin(admin.ModelAdmin):
     def decision_view(self, request: HttpRequest, pk: int, decision: str):
         return require_POST(self._decide)(request, pk, decision)
 
-    def _decide(self, request: HttpRequest, pk: int, decision: str):
+    def _decide(self, request: HttpRequest, pk: int, name: str):
+        """Any decision of `DECISIONS`, by the name in its URL."""
         if not self.has_decide_permission(request):
             raise PermissionDenied
         claim = self._claim(request, pk)
-        spec = next((s for s in DECISIONS if s.decision == decision), None)
-        if spec is None:
-            raise Http404
-        form = spec.form(claim, request.POST)
+        decision = DECISIONS.get_or_404(name)
+        form = decision.form(claim, request.POST)
+        bound = (decision.name, form)
         if not form.is_valid():
             messages.error(request, _("Corrigez le formulaire ci-dessous."))
-            return self.review(request, claim, bound=(spec.decision, form), status=400)
+            return self.review(request, claim, bound=bound, status=400)
         try:
-            done = spec.apply(claim, request.user, form)
+            done = decision.apply(claim, request.user, form)
         except REFUSALS as refused:
             messages.error(request, refusal_text(refused))
             claim = self._claim(request, pk)  # as it is now
-            return self.review(request, claim, bound=(spec.decision, form), status=409)
-        messages.success(request, spec.success(done))
+            return self.review(request, claim, bound=bound, status=409)
+        messages.success(request, decision.success(done))
         return redirect("admin:claims_claim_change", claim.pk)
 
     def document_view(self, request: HttpRequest, pk: int, document_pk: int):
