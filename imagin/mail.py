@@ -12,6 +12,7 @@ too: this module imports the task, never the reverse.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -30,7 +31,7 @@ def send_templated_mail(
     to: list[str],
     context: dict[str, Any],
     language: str | None,
-    attachments: list[tuple[str, bytes, str]] = (),
+    attachments: Sequence[tuple[str, bytes, str]] = (),
 ) -> None:
     """Send emails/<name>-subject.txt, -body.txt and -body.html once committed,
     in `language` (the recipient's; None: the site's default, French), with
@@ -50,16 +51,17 @@ def send_templated_mail(
         # The recipient's language, not the one of whoever acted: a manager
         # browsing in French writes to an English-speaking participant in English.
         with translation.override(language or settings.LANGUAGE_CODE):
-            subject = render_to_string(f"emails/{name}-subject.txt", context)
-            rendered = {
-                "to": to,
-                "subject": " ".join(subject.split()),
-                "body": render_to_string(f"emails/{name}-body.txt", context),
-                "html": render_to_string(f"emails/{name}-body.html", context),
-            }
+            subject = " ".join(
+                render_to_string(f"emails/{name}-subject.txt", context).split()
+            )
+            body = render_to_string(f"emails/{name}-body.txt", context)
+            html = render_to_string(f"emails/{name}-body.html", context)
         if attachments:
-            send_rendered_mail(**rendered, attachments=attachments)
+            send_rendered_mail(
+                to=to, subject=subject, body=body, html=html, attachments=attachments
+            )
         else:
+            rendered = {"to": to, "subject": subject, "body": body, "html": html}
             send_email.enqueue(sealed=seal(rendered))
 
     # robust: a mail server refusing the message is logged; the decision it

@@ -13,6 +13,7 @@ and nobody reading the table may use it.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
@@ -36,7 +37,7 @@ def send_rendered_mail(
     subject: str,
     body: str,
     html: str,
-    attachments: list[tuple[str, bytes, str]] = (),
+    attachments: Sequence[tuple[str, bytes, str]] = (),
 ) -> None:
     message = EmailMultiAlternatives(subject=subject, body=body, to=to)
     message.attach_alternative(html, "text/html")

@@ -7,7 +7,7 @@ status change and its audit event are written together.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import models
@@ -51,11 +51,14 @@ def apply_transition(
     Raises TransitionNotAllowed when the table forbids the move. The caller
     holds the row lock (`select_for_update`) and the transaction.
     """
-    from_status = obj.status
+    # Every model given a table has a `status` field, which the type of
+    # Model cannot name.
+    stateful: Any = obj
+    from_status = stateful.status
     allowed, reason = table.check(from_status, to_status)
     if not allowed:
         raise TransitionNotAllowed(reason)
-    obj.status = to_status
+    stateful.status = to_status
     obj.save(update_fields=["status", *update_fields])
     audit_log(
         actor=by,
@@ -68,7 +71,7 @@ def apply_transition(
 
 
 def apply_transitions(
-    objs: list[models.Model],
+    objs: Sequence[models.Model],
     *,
     table: TransitionTable,
     to_status: str,
@@ -85,20 +88,21 @@ def apply_transitions(
     """
     if not objs:
         return
-    for obj in objs:
+    stateful: Sequence[Any] = objs  # each has a `status` field (see above)
+    for obj in stateful:
         allowed, reason = table.check(obj.status, to_status)
         if not allowed:
             raise TransitionNotAllowed(reason)
     values = dict(values or {})
-    type(objs[0]).objects.filter(pk__in=[obj.pk for obj in objs]).update(
+    type(stateful[0]).objects.filter(pk__in=[obj.pk for obj in objs]).update(
         status=to_status, **values
     )
     audit_log_many(
         actor=by,
         action=action,
-        targets=[(obj, obj.status) for obj in objs],
+        targets=[(obj, obj.status) for obj in stateful],
         to_status=to_status,
         data=data,
     )
-    for obj in objs:
+    for obj in stateful:
         obj.status = to_status

@@ -101,9 +101,9 @@ class ConvocationRun(models.Model):
     @property
     def scope_label(self) -> str:
         parts = [str(self.session)]
-        if self.exam_id:
+        if self.exam is not None:
             parts.append(self.exam.name)
-        if self.centre_id:
+        if self.centre is not None:
             parts.append(self.centre.name)
         return " — ".join(parts)
 
