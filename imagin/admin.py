@@ -3,6 +3,8 @@ back-office list shares."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.contenttypes.models import ContentType
@@ -17,10 +19,20 @@ from django.utils.text import smart_split
 from django.utils.translation import gettext_lazy as _
 
 from imagin.audit import AuditEvent
+from imagin.http import read_only
 from imagin.text_forms import PrintableFormMixin
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-class SafeDateHierarchyMixin:
+    # What the mixins below are mixed into, for the checker; at run time they
+    # stay plain mixins, put before the ModelAdmin class.
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
+
+
+class SafeDateHierarchyMixin(_ModelAdmin):
     """Django's date drill-down fails (500) on a year such as 9999 typed in the
     address bar; such a request gets the admin's "bad filter" answer instead."""
 
@@ -216,7 +228,7 @@ class AuditEventAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
         return format_html("{}<br><small>{}</small>", label, event.action)
 
     @admin.display(description=_("objet"))
-    def target(self, event: AuditEvent) -> str:
+    def target(self, event: AuditEvent) -> StrOrPromise:
         """The object, linked to its back-office page when it has one."""
         content_type = event.target_type
         if event.target_id == 0:
@@ -268,7 +280,7 @@ def selection_as_keys(request: HttpRequest, model: type[models.Model]) -> None:
     if keys != posted:
         data = request.POST.copy()
         data.setlist(helpers.ACTION_CHECKBOX_NAME, keys)
-        request.POST = data
+        request.POST = read_only(data)
 
 
 def is_key(field: models.Field, value: str) -> bool:
@@ -344,18 +356,23 @@ def guard_every_admin() -> None:
     checked (`selection_as_keys`), a search bounded (`MAX_SEARCH_WORDS`) and
     control characters refused next to their field
     (`imagin.text_forms.PrintableFormMixin`) for all of them."""
+    # Django's own classes patched in place, on purpose: no subclass would
+    # reach the libraries' admins. mypy refuses any assignment to a method,
+    # hence the ignores.
     if getattr(admin.ModelAdmin, "guarded", False):
         return
-    admin.ModelAdmin.response_action = _response_action_on_keys(
+    admin.ModelAdmin.response_action = _response_action_on_keys(  # type: ignore[method-assign]
         admin.ModelAdmin.response_action
     )
-    admin.ModelAdmin.get_search_results = _search_on_few_words(
+    admin.ModelAdmin.get_search_results = _search_on_few_words(  # type: ignore[method-assign]
         admin.ModelAdmin.get_search_results
     )
-    admin.ModelAdmin.get_form = _forms_refusing_control_characters(
+    admin.ModelAdmin.get_form = _forms_refusing_control_characters(  # type: ignore[method-assign]
         admin.ModelAdmin.get_form
     )
-    admin.options.InlineModelAdmin.get_formset = _formsets_refusing_control_characters(
-        admin.options.InlineModelAdmin.get_formset
+    admin.options.InlineModelAdmin.get_formset = (  # type: ignore[method-assign]
+        _formsets_refusing_control_characters(
+            admin.options.InlineModelAdmin.get_formset
+        )
     )
-    admin.ModelAdmin.guarded = True
+    admin.ModelAdmin.guarded = True  # type: ignore[attr-defined]

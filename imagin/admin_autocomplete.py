@@ -10,20 +10,29 @@ message.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.admin.widgets import (
+    AutocompleteMixin,
     AutocompleteSelect,
     AutocompleteSelectMultiple,
 )
 
 from imagin.admin import is_key
 
+if TYPE_CHECKING:
+    # What the mixin is mixed into, for the checker; at run time it stays a
+    # plain mixin, put before the widget class.
+    _Widget = AutocompleteMixin
+else:
+    _Widget = object
 
-class _ValidValuesMixin:
-    field: Any
 
-    def optgroups(self, name: str, value: list, attr: dict | None = None):
+class _ValidValuesMixin(_Widget):
+    def optgroups(
+        self, name: str, value: Sequence[str], attr: dict[str, Any] | None = None
+    ):
         remote = self.field.remote_field
         to_field = getattr(remote, "field_name", None) or remote.model._meta.pk.name
         target = remote.model._meta.get_field(to_field)

@@ -30,7 +30,7 @@ class ImaginConfig(AppConfig):
 def compiled_catalogues(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """Without its compiled catalogue, a language Django knows (English) would
     be offered, its pages showing French text under lang="en"."""
-    problems = []
+    problems: list[checks.CheckMessage] = []
     for folder in settings.LOCALE_PATHS:
         for source in Path(folder).glob("*/LC_MESSAGES/django.po"):
             compiled = source.with_suffix(".mo")

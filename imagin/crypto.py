@@ -54,7 +54,9 @@ class EncryptedTextField(models.TextField):
     Encrypted values cannot be searched or compared in the database.
     """
 
-    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str:
+    def from_db_value(
+        self, value: str | None, expression: Any, connection: Any
+    ) -> str | None:
         if not value:
             return value
         return decrypt(value)

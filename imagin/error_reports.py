@@ -13,9 +13,14 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from imagin.logs import current_request_id
+
+if TYPE_CHECKING:
+    # sentry-sdk's public type names, for the checker only (they are Any at
+    # run time).
+    from sentry_sdk.types import DataCollectionUserOptions, Event, Hint
 
 FILTERED = "[Filtered]"
 # Headers worth seeing in a report, none of them identifying anyone.
@@ -98,7 +103,7 @@ def _scrub_request(request: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-def scrub(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+def scrub(event: Event, hint: Hint) -> Event:
     """`before_send`: what leaves for Sentry, with the request id to find the
     logs of the same request (or task)."""
     if "request" in event and isinstance(event["request"], dict):
@@ -122,7 +127,7 @@ def scrub(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
     return _scrub_text(event)
 
 
-def data_collection() -> dict[str, Any]:
+def data_collection() -> DataCollectionUserOptions:
     """What sentry-sdk collects by itself (sentry-sdk 3's `data_collection`)."""
     return {
         # Needed for the user's id (the rest is dropped by `scrub`).

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import IO
+from typing import IO, TYPE_CHECKING, TypeVar, cast
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase, QueryDict
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
+
+if TYPE_CHECKING:
+    # The stubs' name for a QueryDict that cannot change (request.GET, .POST).
+    from django.http.request import _ImmutableQueryDict
 
 # What is left of a file name once the characters a header, a file system or
 # a shell could misread are gone.
@@ -49,7 +53,18 @@ def safe_filename(filename: str, *, default: str = "document") -> str:
     return name
 
 
-def never_store(response: HttpResponse) -> HttpResponse:
+def read_only(query: QueryDict) -> _ImmutableQueryDict:
+    """`query`, edited, made read-only again to stand in for request.GET or
+    request.POST, which Django builds read-only."""
+    query._mutable = False
+    return cast("_ImmutableQueryDict", query)
+
+
+# Any response, given back as the same kind (a JsonResponse stays one).
+ResponseT = TypeVar("ResponseT", bound=HttpResponseBase)
+
+
+def never_store(response: ResponseT) -> ResponseT:
     """Mark `response` as private and never to be stored by any cache."""
     add_never_cache_headers(response)
     # HTTP/1.0 caches and some old proxies only read Pragma.
@@ -63,7 +78,7 @@ def private_file_response(
     filename: str,
     content_type: str,
     inline: bool = False,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A response carrying a private file: `content` as bytes or an open
     binary file (streamed, then closed), sent as an attachment named
     `filename` (made safe), `inline` only where asked (a PDF to preview).
@@ -73,12 +88,16 @@ def private_file_response(
     """
     name = safe_filename(filename)
     if isinstance(content, bytes | bytearray):
-        response: HttpResponse = HttpResponse(bytes(content), content_type=content_type)
+        response: HttpResponseBase = HttpResponse(
+            bytes(content), content_type=content_type
+        )
         # The header FileResponse writes: ASCII `filename`, RFC 5987 `filename*`
-        # for accents.
-        response["Content-Disposition"] = content_disposition_header(
+        # for accents (always one, a file name being given).
+        disposition = content_disposition_header(
             as_attachment=not inline, filename=name
         )
+        if disposition:
+            response["Content-Disposition"] = disposition
     else:
         response = FileResponse(
             content,

@@ -90,8 +90,8 @@ class RequestLogMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         rid = _incoming_request_id(request)
-        # Views may show it (an error page: "quote this reference").
-        request.request_id = rid
+        # Views may show it (an error page: "quote this reference") with
+        # current_request_id().
         token = request_id.set(rid)
         started = time.perf_counter()
         try:

@@ -15,7 +15,7 @@ from django.shortcuts import resolve_url
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from imagin.http import never_store
+from imagin.http import never_store, read_only
 from imagin.text import CONTROL_CHARACTERS
 from imagin.views import bad_request
 
@@ -122,8 +122,7 @@ class ControlCharactersMiddleware:
                     CONTROL_CHARACTERS.sub(" ", key),
                     [CONTROL_CHARACTERS.sub(" ", value) for value in values],
                 )
-            cleaned._mutable = False
-            request.GET = cleaned
+            request.GET = read_only(cleaned)
             request.META["QUERY_STRING"] = cleaned.urlencode()
         return self.get_response(request)
 

@@ -9,7 +9,7 @@ refused next to its field and what was typed is shown again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
@@ -30,11 +30,17 @@ def refuse_control_characters(fields: dict[str, forms.Field]) -> None:
             ] + [validate_printable]
 
 
-class PrintableFormMixin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into, for the checker; at run time it stays a
+    # plain mixin, put before the form class.
+    _Form = forms.BaseForm
+else:
+    _Form = object
+
+
+class PrintableFormMixin(_Form):
     """A form whose text fields refuse control characters (see above)."""
 
-    fields: dict[str, forms.Field]
-
-    def full_clean(self) -> Any:
+    def full_clean(self) -> None:
         refuse_control_characters(self.fields)
         return super().full_clean()

@@ -41,13 +41,16 @@ UPLOAD_HELP = lazy(_upload_help, str)()
 def validate_upload_size(upload: UploadedFile) -> None:
     """Refuse an empty file or one over UPLOAD_MAX_BYTES."""
     limit = settings.UPLOAD_MAX_BYTES
-    if upload.size > limit:
+    # Django gives every upload its size; a file built by hand without one
+    # has nothing to check and counts as empty.
+    size = upload.size or 0
+    if size > limit:
         raise ValidationError(
             _("Le fichier est trop volumineux (%(size)s) : %(limit)s au maximum.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
             code="too_large",
         )
-    if upload.size == 0:
+    if size == 0:
         raise ValidationError(_("Le fichier est vide."), code="empty")
 
 
