@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
@@ -15,8 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.passwords import password_chosen
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _relabel(form: forms.Form, **labels: str) -> None:
+
+def _relabel(form: forms.Form, **labels: StrOrPromise) -> None:
     """Give allauth's fields French labels; the DSFR labels fields, so no
     placeholder text competes with them (and screen readers skip it)."""
     for name, label in labels.items():
@@ -30,7 +33,7 @@ NEW_PASSWORD_LABELS = {
 }
 
 
-def _helper(label: str) -> FormHelper:
+def _helper(label: StrOrPromise) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
     helper.add_input(Submit("envoyer", label))

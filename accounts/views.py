@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from accounts.forms_profile import (
     FinancialFileForm,
     ProfileForm,
 )
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import FinancialFile
 from accounts.services import (
     external_request_submit,
@@ -86,7 +87,7 @@ def back_office_login(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in person's contact details; nobody else's can be reached."""
     to_confirm = email_to_confirm(request.user)
     # A change waiting for confirmation is what the field shows: saving the
@@ -120,7 +121,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def financial_file(request: HttpRequest) -> HttpResponse:
+def financial_file(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in participant's bank details, shown masked, and their update."""
     file = FinancialFile.objects.filter(user=request.user).first()
     form = FinancialFileForm(
@@ -171,7 +172,7 @@ def financial_file(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def rib_download(request: HttpRequest) -> HttpResponse:
+def rib_download(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """The participant's own RIB; there is no URL for anyone else's."""
     file = FinancialFile.objects.filter(user=request.user).first()
     if file is None or not file.rib_document:
@@ -179,7 +180,7 @@ def rib_download(request: HttpRequest) -> HttpResponse:
     return document_response(file.rib_document, download_name="rib")
 
 
-def document_response(field_file, *, download_name: str) -> HttpResponse:
+def document_response(field_file, *, download_name: str) -> HttpResponseBase:
     """Stream a private document as an attachment, never rendered inline."""
     suffix = "." + field_file.name.rsplit(".", 1)[-1].lower()
     return private_file_response(

@@ -25,6 +25,7 @@ from accounts.emails import (
     email_to_confirm,
     normalize,
 )
+from accounts.http import AuthenticatedHttpRequest
 
 
 def _sent_message(request: HttpRequest, email: str, current: str) -> None:
@@ -40,14 +41,14 @@ def _sent_message(request: HttpRequest, email: str, current: str) -> None:
 
 
 def _is_new(user, email: str, to_confirm: EmailAddress | None) -> bool:
-    already_asked = to_confirm is not None and not to_confirm.primary
-    return email != normalize(user.email) and not (
-        already_asked and to_confirm.email == email
+    already_asked = (
+        to_confirm is not None and not to_confirm.primary and to_confirm.email == email
     )
+    return email != normalize(user.email) and not already_asked
 
 
 def profile_email_reauthenticate(
-    request: HttpRequest, email: str, to_confirm: EmailAddress | None
+    request: AuthenticatedHttpRequest, email: str, to_confirm: EmailAddress | None
 ) -> None:
     """Before asking for a new address: whoever has a password types it again
     (allauth's re-authentication, a few minutes valid), so a borrowed session
@@ -66,7 +67,7 @@ def profile_email_reauthenticate(
 
 
 def profile_email_change(
-    request: HttpRequest, email: str, to_confirm: EmailAddress | None
+    request: AuthenticatedHttpRequest, email: str, to_confirm: EmailAddress | None
 ) -> None:
     """After the profile is saved: ask for the address typed, if it is new."""
     user = request.user
@@ -97,7 +98,7 @@ def profile_email_change(
 
 @login_required
 @require_POST
-def email_confirmation_resend(request: HttpRequest) -> HttpResponse:
+def email_confirmation_resend(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send the confirmation link again, to the address waiting for it."""
     address = email_to_confirm(request.user)
     if address is None:

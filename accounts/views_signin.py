@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from allauth.account.views import LoginView as AllauthLoginView
 from allauth.core.ratelimit import respond_429
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import Form
-from django.forms.forms import NON_FIELD_ERRORS
 from django.http import HttpResponse
 
 from imagin.passwords import bound_password_field

@@ -4,16 +4,19 @@ someone else than who recorded them, requests approved or refused."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import (
     ExternalParticipantRequest,
     FinancialFile,
@@ -30,6 +33,9 @@ from accounts.views import document_response
 from imagin.admin import HistoryLinkMixin
 from imagin.workflow import TransitionNotAllowed
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class RejectionForm(forms.Form):
     reason = forms.CharField(
@@ -44,7 +50,9 @@ class FinancialFileAdmin(HistoryLinkMixin, admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["user__last_name", "user__username", "holder"]
     list_select_related = ["user"]
-    fields = [
+    # Every field shown, none editable: one tuple for both attributes (the
+    # stubs type a list differently for each).
+    readonly_fields = (
         "user",
         "holder",
         "masked_iban",
@@ -56,8 +64,8 @@ class FinancialFileAdmin(HistoryLinkMixin, admin.ModelAdmin):
         "details_changed_by",
         "checked_at",
         "history",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
     actions = ["mark_checked"]
 
     @admin.display(description=_("IBAN"))
@@ -85,7 +93,7 @@ class FinancialFileAdmin(HistoryLinkMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def rib_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def rib_view(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
         if not self.has_view_permission(request):
             raise PermissionDenied
         file = get_object_or_404(FinancialFile, pk=pk)
@@ -106,7 +114,7 @@ class FinancialFileAdmin(HistoryLinkMixin, admin.ModelAdmin):
         return False
 
     @admin.action(description=_("Marquer comme vérifié"))
-    def mark_checked(self, request: HttpRequest, queryset) -> None:
+    def mark_checked(self, request: AuthenticatedHttpRequest, queryset) -> None:
         for file in queryset.select_related("user"):
             try:
                 financial_file_mark_checked(file=file, by=request.user)
@@ -134,7 +142,9 @@ class ExternalParticipantRequestAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "category"]
     search_fields = ["last_name", "first_name", "email"]
-    readonly_fields = [
+    # Every field shown, none editable: one tuple for both attributes (the
+    # stubs type a list differently for each).
+    readonly_fields = (
         "category",
         "last_name",
         "first_name",
@@ -156,7 +166,7 @@ class ExternalParticipantRequestAdmin(admin.ModelAdmin):
         "created_at",
         "decided_at",
         "duplicates",
-    ]
+    )
     fields = readonly_fields
     change_form_template = "admin/accounts/request_change_form.html"
 
@@ -173,7 +183,7 @@ class ExternalParticipantRequestAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, _("Télécharger le RIB"))
 
     @admin.display(description=_("Doublons possibles"))
-    def duplicates(self, obj: ExternalParticipantRequest) -> str:
+    def duplicates(self, obj: ExternalParticipantRequest) -> StrOrPromise:
         people = list(request_possible_duplicates(obj))
         if not people:
             return _("Aucun intervenant connu avec ce nom ou cette adresse.")
@@ -209,7 +219,7 @@ class ExternalParticipantRequestAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def rib_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def rib_view(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
         if not self.has_view_permission(request):
             raise PermissionDenied
         obj = get_object_or_404(ExternalParticipantRequest, pk=pk)
@@ -225,7 +235,7 @@ class ExternalParticipantRequestAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return get_object_or_404(ExternalParticipantRequest, pk=pk)
 
-    def approve_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def approve_view(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if request.method != "POST":
             return redirect("admin:accounts_externalparticipantrequest_change", pk)
         obj = self._pending(request, pk)
@@ -244,7 +254,7 @@ class ExternalParticipantRequestAdmin(admin.ModelAdmin):
             )
         return redirect("admin:accounts_externalparticipantrequest_change", pk)
 
-    def reject_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def reject_view(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         obj = self._pending(request, pk)
         form = RejectionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():

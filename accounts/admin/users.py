@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.emails import email_address_set_by_staff, mask_email
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import (
     User,
 )
@@ -76,7 +77,9 @@ class UserAdmin(SafeAutocompleteMixin, DjangoUserAdmin):
     # person's password (see `user_change_password`).
     fieldsets = [
         (None, {"fields": ["username", "password_state"]}),
-        *DjangoUserAdmin.fieldsets[1:],
+        # django-stubs leaves UserAdmin.fieldsets as ModelAdmin's optional
+        # one; Django's UserAdmin always sets it.
+        *DjangoUserAdmin.fieldsets[1:],  # type: ignore[index]
         (
             _("Intervenant"),
             {
@@ -160,7 +163,11 @@ class UserAdmin(SafeAutocompleteMixin, DjangoUserAdmin):
         with acting_as(request.user):
             return super().changelist_view(request, extra_context)
 
-    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+    # The admin site calls its hooks for signed-in staff members only; the
+    # stub declares them for any request, hence the ignore.
+    def save_model(  # type: ignore[override]
+        self, request: AuthenticatedHttpRequest, obj: User, form, change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         if "email" in form.changed_data:
             # Audited with its author, who is then not the one to send a link
@@ -169,7 +176,7 @@ class UserAdmin(SafeAutocompleteMixin, DjangoUserAdmin):
             email_address_set_by_staff(user=obj, email=obj.email, by=request.user)
 
     @admin.action(description=_("Envoyer un lien pour choisir un mot de passe"))
-    def send_password_reset(self, request: HttpRequest, queryset) -> None:
+    def send_password_reset(self, request: AuthenticatedHttpRequest, queryset) -> None:
         for user in queryset.prefetch_related("groups"):
             if not self.has_change_permission(request, user):
                 messages.error(
@@ -217,7 +224,7 @@ class UserAdmin(SafeAutocompleteMixin, DjangoUserAdmin):
             *super().get_urls(),
         ]
 
-    def create_external_view(self, request: HttpRequest) -> HttpResponse:
+    def create_external_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         """Create an external participant: number and initial password shown once."""
         if not self.has_add_permission(request):
             raise PermissionDenied
@@ -238,7 +245,9 @@ class UserAdmin(SafeAutocompleteMixin, DjangoUserAdmin):
         return TemplateResponse(request, "admin/accounts/create_external.html", context)
 
     @admin.action(description=_("Émettre un nouveau mot de passe initial (externes)"))
-    def issue_initial_password(self, request: HttpRequest, queryset) -> None:
+    def issue_initial_password(
+        self, request: AuthenticatedHttpRequest, queryset
+    ) -> None:
         for user in queryset.filter(kind=User.Kind.EXTERNAL).prefetch_related("groups"):
             if not self.has_change_permission(request, user):
                 messages.error(

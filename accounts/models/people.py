@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -11,6 +12,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from imagin.managers import NamedWithManager
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Commune(models.Model):
@@ -143,7 +147,7 @@ class User(AbstractUser):
     def is_external(self) -> bool:
         return self.kind == self.Kind.EXTERNAL
 
-    def initial_password_refusal(self, now: datetime) -> str:
+    def initial_password_refusal(self, now: datetime) -> StrOrPromise:
         """Why the initial password may no longer sign in ("" if it may)."""
         if not self.must_change_password:
             return ""
