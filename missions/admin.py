@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from imagin.admin import HistoryLinkMixin, SafeDateHierarchyMixin
 from imagin.admin_autocomplete import SafeAutocompleteMixin
@@ -33,6 +36,9 @@ from missions.models import (
 )
 from missions.rules import ACTIVE
 from missions.services import assignment_create, assignment_withdraw
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 @admin.register(ExamSession)
@@ -125,6 +131,12 @@ class StaffingFilter(admin.SimpleListFilter):
         return queryset
 
 
+class Staffed(TypedDict):
+    """What `MissionAdmin.get_queryset` adds to each mission."""
+
+    staffed: int
+
+
 @admin.register(Mission)
 class MissionAdmin(SafeAutocompleteMixin, SafeDateHierarchyMixin, admin.ModelAdmin):
     list_display = [
@@ -157,7 +169,7 @@ class MissionAdmin(SafeAutocompleteMixin, SafeDateHierarchyMixin, admin.ModelAdm
         )
 
     @admin.display(description=gettext_lazy("Intervenants"), ordering="staffed")
-    def staffing(self, mission: Mission) -> str:
+    def staffing(self, mission: WithAnnotations[Mission, Staffed]) -> str:
         # A link: from the list, the manager goes straight to the assignment page.
         staffed = _("%(staffed)d sur %(need)d") % {
             "staffed": mission.staffed,
@@ -182,7 +194,7 @@ class MissionAdmin(SafeAutocompleteMixin, SafeDateHierarchyMixin, admin.ModelAdm
             *super().get_urls(),
         ]
 
-    def import_view(self, request: HttpRequest) -> HttpResponse:
+    def import_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = MissionImportForm(request.POST or None, request.FILES or None)
@@ -218,7 +230,7 @@ class MissionAdmin(SafeAutocompleteMixin, SafeDateHierarchyMixin, admin.ModelAdm
             },
         )
 
-    def assign_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def assign_view(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         mission = self.get_object(request, str(pk))
         if mission is None:
             raise Http404
@@ -241,13 +253,18 @@ class MissionAdmin(SafeAutocompleteMixin, SafeDateHierarchyMixin, admin.ModelAdm
             },
         )
 
-    def _assign_action(self, request: HttpRequest, mission: Mission) -> None:
+    def _assign_action(
+        self, request: AuthenticatedHttpRequest, mission: Mission
+    ) -> None:
         action = request.POST.get("action")
         try:
             if action == "assign":
-                participant = User.objects.filter(
-                    pk=_int(request.POST.get("participant")), is_active=True
-                ).first()
+                participant_pk = _int(request.POST.get("participant"))
+                participant = (
+                    None
+                    if participant_pk is None
+                    else User.objects.filter(pk=participant_pk, is_active=True).first()
+                )
                 if participant is None:
                     raise ValidationError(_("Intervenant introuvable."))
                 assignment_create(
@@ -260,9 +277,14 @@ class MissionAdmin(SafeAutocompleteMixin, SafeDateHierarchyMixin, admin.ModelAdm
                     request, _("%s est affecté(e) à la mission.") % participant
                 )
             elif action == "withdraw":
-                assignment = Assignment.objects.filter(
-                    pk=_int(request.POST.get("assignment")), mission=mission
-                ).first()
+                assignment_pk = _int(request.POST.get("assignment"))
+                assignment = (
+                    None
+                    if assignment_pk is None
+                    else Assignment.objects.filter(
+                        pk=assignment_pk, mission=mission
+                    ).first()
+                )
                 if assignment is None:
                     raise ValidationError(_("Affectation introuvable."))
                 assignment_withdraw(assignment=assignment, by=request.user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -43,11 +44,14 @@ class AvailabilityForm(forms.Form):
 
     def __init__(self, *args, days: list[date], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["half_days"].choices = [
+        self.half_day_choices = [
             (f"{day:%Y-%m-%d}:{half}", f"{day:%d/%m/%Y} {label}")
             for day in days
             for half, label in Availability.HalfDay.choices
         ]
+        # This form's copy of `half_days` above (`fields` types each as Field).
+        half_days = cast(forms.MultipleChoiceField, self.fields["half_days"])
+        half_days.choices = self.half_day_choices
 
     @staticmethod
     def _half_days(values) -> set[tuple[date, str]]:
@@ -59,6 +63,4 @@ class AvailabilityForm(forms.Form):
         return self._half_days(self.cleaned_data["half_days"])
 
     def every_half_day(self) -> set[tuple[date, str]]:
-        return self._half_days(
-            value for value, _label in self.fields["half_days"].choices
-        )
+        return self._half_days(value for value, _label in self.half_day_choices)

@@ -62,6 +62,13 @@ def _parse_int(value: str, *, minimum: int) -> int | None:
     return number if number >= minimum else None
 
 
+def _line_error(number: int, problems: list[str]) -> str:
+    return _("Ligne %(n)d : %(problems)s.") % {
+        "n": number,
+        "problems": " ; ".join(problems),
+    }
+
+
 def parse(session: ExamSession, content: bytes) -> tuple[list[Mission], list[str]]:
     """Missions to create and the errors found, without writing anything."""
     text = _decode(content)
@@ -156,29 +163,36 @@ def parse(session: ExamSession, content: bytes) -> tuple[list[Mission], list[str
                 _("besoin « %s » : un nombre entier de 1 à 1000 est attendu")
                 % values["besoin"]
             )
-        if not problems:
-            key = (
-                exam.pk,
-                epreuve.pk if epreuve else None,
-                mission_type.pk,
-                centre.pk,
-                starts_at,
-                ends_at,
-            )
-            if key in seen:
-                problems.append(
-                    _("cette mission est déjà dans la session")
-                    if seen[key] is None
-                    else _("même mission qu'à la ligne %d") % seen[key]
-                )
-                problems.append(_("pour plusieurs intervenants, utilisez « besoin »"))
-            seen.setdefault(key, number)
-        if problems:
-            errors.append(
-                _("Ligne %(n)d : %(problems)s.")
-                % {"n": number, "problems": " ; ".join(problems)}
-            )
+        # A value missing is always among the problems; the checker is told so.
+        if (
+            problems
+            or exam is None
+            or mission_type is None
+            or centre is None
+            or starts_at is None
+            or ends_at is None
+            or need is None
+        ):
+            errors.append(_line_error(number, problems))
             continue
+        key = (
+            exam.pk,
+            epreuve.pk if epreuve else None,
+            mission_type.pk,
+            centre.pk,
+            starts_at,
+            ends_at,
+        )
+        if key in seen:
+            problems.append(
+                _("cette mission est déjà dans la session")
+                if seen[key] is None
+                else _("même mission qu'à la ligne %d") % seen[key]
+            )
+            problems.append(_("pour plusieurs intervenants, utilisez « besoin »"))
+            errors.append(_line_error(number, problems))
+            continue
+        seen[key] = number
         missions.append(
             Mission(
                 exam=exam,

@@ -321,11 +321,15 @@ class Mission(models.Model):
         ]
 
     def __str__(self) -> str:
-        subject = self.epreuve.name if self.epreuve_id else self.exam.name
+        subject = self.epreuve.name if self.epreuve is not None else self.exam.name
         return f"{self.mission_type.name} — {subject} — {self.starts_at:%d/%m/%Y}"
 
     def clean(self) -> None:
-        if self.epreuve_id and self.exam_id and self.epreuve.exam_id != self.exam_id:
+        if (
+            self.exam_id
+            and self.epreuve is not None
+            and self.epreuve.exam_id != self.exam_id
+        ):
             raise ValidationError(
                 {"epreuve": _("Cette épreuve n'appartient pas à l'examen choisi.")}
             )

@@ -45,7 +45,7 @@ def half_days(starts_at: datetime, ends_at: datetime) -> list[tuple[date, str]]:
     noon, the afternoon from noon to midnight.
     """
     start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
-    covered = []
+    covered: list[tuple[date, str]] = []
     day = start.date()
     while day <= end.date():
         tz = start.tzinfo
@@ -140,9 +140,14 @@ def _context(mission: Mission, participant_ids: Iterable[int] | None):
             return queryset
         return queryset.filter(**{f"{field_name}__in": participant_ids})
 
-    competent = set(
-        scoped(Competence.objects.filter(epreuve_id=mission.epreuve_id)).values_list(
-            "participant_id", flat=True
+    # A mission without an épreuve asks for no competence: nobody has it.
+    competent = (
+        set()
+        if mission.epreuve_id is None
+        else set(
+            scoped(
+                Competence.objects.filter(epreuve_id=mission.epreuve_id)
+            ).values_list("participant_id", flat=True)
         )
     )
     needed = half_days(mission.starts_at, mission.ends_at)
@@ -215,14 +220,14 @@ def rank_candidates(mission: Mission, *, everyone: bool = False) -> Staffing:
             | Q(availabilities__session_id=mission.exam.session_id)
             | Q(assignments__mission=mission)
         ).distinct()
-    people = list(people.order_by("last_name", "first_name", "pk"))
+    candidates = list(people.order_by("last_name", "first_name", "pk"))
     competent, needed, available, overlapping, loads = _context(mission, None)
     on_mission = {
         a.participant_id: a
         for a in Assignment.objects.filter(mission=mission, status__in=ACTIVE)
     }
     assigned, eligible, excluded = [], [], []
-    for person in people:
+    for person in candidates:
         assignment = on_mission.get(person.pk)
         load = loads.get(person.pk, 0)
         candidate = Candidate(

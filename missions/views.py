@@ -8,11 +8,12 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthenticatedHttpRequest
 from imagin.http import private_file_response
 from missions import selectors
 from missions.convocations import Convocation, convocations_pdf
@@ -23,7 +24,7 @@ from missions.services import availability_save, competences_save
 
 @login_required
 @require_GET
-def declarations(request: HttpRequest) -> HttpResponse:
+def declarations(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "missions/declarations.html",
@@ -36,7 +37,7 @@ def _session(pk: int) -> ExamSession:
 
 
 @login_required
-def competences(request: HttpRequest, session_pk: int) -> HttpResponse:
+def competences(request: AuthenticatedHttpRequest, session_pk: int) -> HttpResponse:
     session = _session(session_pk)
     epreuves = list(selectors.session_epreuves(session))
     initial = {
@@ -79,7 +80,7 @@ def competences(request: HttpRequest, session_pk: int) -> HttpResponse:
 
 
 @login_required
-def availability(request: HttpRequest, session_pk: int) -> HttpResponse:
+def availability(request: AuthenticatedHttpRequest, session_pk: int) -> HttpResponse:
     session = _session(session_pk)
     days = selectors.session_days(session)
     declared = selectors.declared_half_days(request.user, session)
@@ -131,7 +132,7 @@ def availability(request: HttpRequest, session_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def convocations(request: HttpRequest) -> HttpResponse:
+def convocations(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "missions/convocations.html",
@@ -141,7 +142,9 @@ def convocations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def convocation_download(request: HttpRequest, assignment_pk: int) -> HttpResponse:
+def convocation_download(
+    request: AuthenticatedHttpRequest, assignment_pk: int
+) -> HttpResponseBase:
     """The convocation of one of the participant's own missions (404 otherwise).
 
     It never carries the initial password: only its hash is kept.
