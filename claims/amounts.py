@@ -211,6 +211,7 @@ def _service_lines(
 
     competition = service.scheme == "competition"
     kind = "competition_jury" if competition else "diploma_jury"
+    quantity: int | Decimal | None
     if basis in ("per_copy", "per_candidate"):
         # Competitions pay "per copy or per file"; a candidate's file is paid
         # like a copy, for diplomas too (ARCHITECTURE.md, interpretations).
@@ -273,10 +274,12 @@ def _trip_lines(
     problems: list[str] = []
     travelled = {year: Decimal(km) for year, km in prior_km.items()}
     # Order by date so the bands fill up in the order the trips were made.
-    dated = sorted((t for t in trips if t.date is not None), key=lambda t: t.date)
+    dated = sorted(
+        ((t.date, t) for t in trips if t.date is not None), key=lambda pair: pair[0]
+    )
     if any(t.date is None for t in trips):
         problems.append(_("Un trajet n'a pas de date."))
-    for number, trip in enumerate(dated, start=1):
+    for number, (day, trip) in enumerate(dated, start=1):
         label = trip.label or _("Trajet %d") % number
         if trip.mode == "public_transport":
             if trip.fare is None or trip.fare < 0:
@@ -288,7 +291,7 @@ def _trip_lines(
                 priced_line(
                     kind="public_transport",
                     label=label,
-                    day=trip.date,
+                    day=day,
                     quantity=1,
                     unit_rate=trip.fare,
                     currency=book.currency,
@@ -305,12 +308,12 @@ def _trip_lines(
                     % label
                 )
                 continue
-            year = trip.date.year
+            year = day.year
             already = travelled.get(year, ZERO)
             hp = horsepower_class(trip.fiscal_horsepower)
             for band, km in split_distance(already, trip.kilometres):
                 try:
-                    unit_rate = book.rate("mileage", f"{hp}:{band}", trip.date)
+                    unit_rate = book.rate("mileage", f"{hp}:{band}", day)
                 except RateMissing as missing_rate:
                     problems.append(str(missing_rate))
                     continue
@@ -319,7 +322,7 @@ def _trip_lines(
                         kind="mileage",
                         label=_("%(trip)s, %(km)s km (tranche %(band)s)")
                         % {"trip": label, "km": km, "band": band},
-                        day=trip.date,
+                        day=day,
                         quantity=km,
                         unit_rate=unit_rate,
                         currency=book.currency,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.emails import email_address_set_by_staff
@@ -82,7 +82,10 @@ def financial_data(teacher: User, external: User) -> None:
                 "iban": "FR7630006000011234567890189",
                 "bic": "AGRIFRPP",
             },
-            rib_document=ContentFile(DEMO_RIB_PDF, name="rib-jeanne-petit.pdf"),
+            # What the request form hands over: an uploaded file.
+            rib_document=SimpleUploadedFile(
+                "rib-jeanne-petit.pdf", DEMO_RIB_PDF, content_type="application/pdf"
+            ),
         )
 
 

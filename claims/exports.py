@@ -63,7 +63,7 @@ def batch_claims(batch: PaymentBatch, bank_details: bool = False) -> QuerySet[Cl
 def mission_label(claim: Claim) -> str:
     mission = claim.assignment.mission
     parts = [mission.mission_type.name, mission.exam.name]
-    if mission.epreuve_id:
+    if mission.epreuve is not None:
         parts.append(mission.epreuve.name)
     return " — ".join(parts)
 
@@ -92,6 +92,7 @@ def batch_csv(batch: PaymentBatch) -> tuple[str, bytes, int]:
         participant = claim.assignment.participant
         mission = claim.assignment.mission
         file = getattr(participant, "financial_file", None)
+        remuneration, travel = claim.frozen_amounts()
         writer.writerow(
             [
                 batch.reference,
@@ -102,8 +103,8 @@ def batch_csv(batch: PaymentBatch) -> tuple[str, bytes, int]:
                 _text(file.holder if file else ""),
                 normalize_iban(file.iban) if file else "",
                 file.bic if file else "",
-                _amount(claim.remuneration_amount, claim.currency),
-                _amount(claim.travel_amount, claim.currency),
+                _amount(remuneration, claim.currency),
+                _amount(travel, claim.currency),
                 claim.currency,
                 _text(mission_label(claim)),
                 timezone.localdate(mission.starts_at).isoformat(),
@@ -116,7 +117,10 @@ def batch_csv(batch: PaymentBatch) -> tuple[str, bytes, int]:
 
 
 def recap_ready(batch: PaymentBatch) -> bool:
-    return bool(batch.recap) and batch.recap.storage.exists(batch.recap.name)
+    name = batch.recap.name
+    if not name:
+        return False
+    return batch.recap.storage.exists(name)
 
 
 def batch_recap_store(batch_id: int) -> PaymentBatch:
@@ -140,13 +144,14 @@ def batch_recap_pdf(batch: PaymentBatch) -> tuple[str, bytes]:
     )
     for claim in claims:
         subtotal = per_exam[claim.assignment.mission.exam.name]
+        claim_remuneration, claim_travel = claim.frozen_amounts()
         subtotal["count"] += 1
-        subtotal["remuneration"] += claim.remuneration_amount
-        subtotal["travel"] += claim.travel_amount
+        subtotal["remuneration"] += claim_remuneration
+        subtotal["travel"] += claim_travel
     for subtotal in per_exam.values():
         subtotal["total"] = subtotal["remuneration"] + subtotal["travel"]
-    remuneration = sum((c.remuneration_amount for c in claims), Decimal(0))
-    travel = sum((c.travel_amount for c in claims), Decimal(0))
+    remuneration = sum((c.frozen_amounts()[0] for c in claims), Decimal(0))
+    travel = sum((c.frozen_amounts()[1] for c in claims), Decimal(0))
     context = {
         "batch": batch,
         "claims": [(claim, mission_label(claim)) for claim in claims],

@@ -34,7 +34,7 @@ def format_money(value: Decimal | None, currency: str) -> str:
     rounded = round_money(value, currency)
     sign = "-" if rounded < 0 else ""
     units, _dot, cents = f"{abs(rounded):f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while len(units) > 3:
         groups.insert(0, units[-3:])
         units = units[:-3]

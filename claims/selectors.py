@@ -329,10 +329,10 @@ def claims_for_participant(
 ) -> list[ParticipantClaim]:
     """The user's claims, newest mission first, each with its amount (frozen
     once validated, else estimated): a fixed number of queries."""
-    claims = claims_for_entry().filter(assignment__participant=user)
+    queryset = claims_for_entry().filter(assignment__participant=user)
     if session_id:
-        claims = claims.filter(assignment__mission__exam__session_id=session_id)
-    claims = list(claims.order_by("-assignment__mission__starts_at", "-pk"))
+        queryset = queryset.filter(assignment__mission__exam__session_id=session_id)
+    claims = list(queryset.order_by("-assignment__mission__starts_at", "-pk"))
     if not claims:
         return []
     book = rate_book()

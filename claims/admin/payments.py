@@ -5,11 +5,14 @@ it before the export, mark it paid. Every button calls one service of
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -18,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.views import document_response
 from claims import exports, services
 from claims.admin.claims import report_batch
@@ -29,6 +33,22 @@ from claims.review_forms import ReasonForm
 from imagin.admin import audit_history_url
 from imagin.http import private_file_response
 from missions.models import ExamSession
+
+
+class BatchTotals(TypedDict):
+    """What `PaymentBatchAdmin.get_queryset` adds to each batch (the sums are
+    None for a batch without claims)."""
+
+    claim_count: int
+    remuneration: Decimal | None
+    travel: Decimal | None
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # A batch as the back-office reads it: with its totals.
+    CountedBatch = WithAnnotations[PaymentBatch, BatchTotals]
 
 
 class BatchUntilForm(PrintableFormMixin, forms.Form):
@@ -86,15 +106,15 @@ class PaymentBatchAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description=gettext_lazy("États de frais"))
-    def claim_count(self, batch: PaymentBatch) -> int:
+    def claim_count(self, batch: CountedBatch) -> int:
         return batch.claim_count
 
     @admin.display(description=gettext_lazy("Rémunération"))
-    def remuneration(self, batch: PaymentBatch) -> str:
+    def remuneration(self, batch: CountedBatch) -> str:
         return format_money(batch.remuneration, batch.currency)
 
     @admin.display(description=gettext_lazy("Déplacements"))
-    def travel(self, batch: PaymentBatch) -> str:
+    def travel(self, batch: CountedBatch) -> str:
         return format_money(batch.travel, batch.currency)
 
     # Batches change only through the payment services.
@@ -133,7 +153,7 @@ class PaymentBatchAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _batch(self, request: HttpRequest, pk) -> PaymentBatch:
+    def _batch(self, request: HttpRequest, pk) -> CountedBatch:
         if not self.has_view_permission(request):
             raise PermissionDenied
         batch = self.get_queryset(request).filter(pk=pk).first()
@@ -141,7 +161,7 @@ class PaymentBatchAdmin(admin.ModelAdmin):
             raise Http404
         return batch
 
-    def _deciding(self, request: HttpRequest, pk) -> PaymentBatch:
+    def _deciding(self, request: HttpRequest, pk) -> CountedBatch:
         if not self.has_decide_permission(request):
             raise PermissionDenied
         return self._batch(request, pk)
@@ -187,7 +207,7 @@ class PaymentBatchAdmin(admin.ModelAdmin):
         return self.detail(request, self._batch(request, object_id))
 
     def detail(
-        self, request: HttpRequest, batch: PaymentBatch, cancel_form=None, status=200
+        self, request: HttpRequest, batch: CountedBatch, cancel_form=None, status=200
     ) -> HttpResponse:
         may_decide = self.has_decide_permission(request)
         return TemplateResponse(
@@ -212,7 +232,9 @@ class PaymentBatchAdmin(admin.ModelAdmin):
             status=status,
         )
 
-    def export_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def export_view(
+        self, request: AuthenticatedHttpRequest, pk: int
+    ) -> HttpResponseBase:
         batch = self._deciding(request, pk)
         try:
             filename, content = services.payment_batch_export(
@@ -225,7 +247,7 @@ class PaymentBatchAdmin(admin.ModelAdmin):
             content, filename=filename, content_type="text/csv; charset=utf-8"
         )
 
-    def recap_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def recap_view(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         batch = self._batch(request, pk)
         if not exports.recap_ready(batch):
             # Not laid out yet, or its file was lost: ask again (laying it out
@@ -245,7 +267,7 @@ class PaymentBatchAdmin(admin.ModelAdmin):
             batch.recap, download_name=f"mise-en-paiement-{batch.reference}"
         )
 
-    def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def cancel_view(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         batch = self._deciding(request, pk)
         form = ReasonForm(request.POST, label=_("Motif de l'annulation du lot"))
         if not form.is_valid():
@@ -266,7 +288,7 @@ class PaymentBatchAdmin(admin.ModelAdmin):
         )
         return redirect("admin:claims_paymentbatch_change", batch.pk)
 
-    def paid_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def paid_view(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         batch = self._deciding(request, pk)
         try:
             services.payment_batch_mark_paid(batch=batch, by=request.user)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -241,6 +243,13 @@ class Claim(models.Model):
         if self.remuneration_amount is None or self.travel_amount is None:
             return None
         return self.remuneration_amount + self.travel_amount
+
+    def frozen_amounts(self) -> tuple[Decimal, Decimal]:
+        """(remuneration, travel) of a validated claim, in a batch for one:
+        the database holds them (`validated_claim_has_frozen_amounts`)."""
+        if self.remuneration_amount is None or self.travel_amount is None:
+            raise ValueError(f"Claim {self.pk} has no frozen amounts.")
+        return self.remuneration_amount, self.travel_amount
 
 
 class ClaimLine(models.Model):

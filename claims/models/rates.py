@@ -10,6 +10,8 @@ from plain snapshots of these tables (`claims.rate_book`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -17,6 +19,9 @@ from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class RateKind(models.TextChoices):
@@ -66,13 +71,13 @@ NIGHT_ZONES = {
 }
 
 
-def _percent(message: str, value: object) -> str:
+def _percent(message: StrOrPromise, value: object) -> StrOrPromise:
     """`message % value`, formatted when shown: the label is built at import
     but read in the reader's language."""
     return lazy(lambda: str(message) % value, str)()
 
 
-def _rate_keys() -> dict[str, list[tuple[str, str]]]:
+def _rate_keys() -> dict[str, list[tuple[str, StrOrPromise]]]:
     """Every key a table of each kind may hold, with its label."""
     diploma = [
         (f"copy:{n}", _percent(_("Correction, par copie — taux %s"), n))
@@ -102,7 +107,7 @@ def _rate_keys() -> dict[str, list[tuple[str, str]]]:
                 _percent(_("Conception d'un sujet d'écrit — %s"), category),
             ),
         ]
-    mileage = [
+    mileage: list[tuple[str, StrOrPromise]] = [
         (f"{hp}:{band}", format_lazy("{}, {}", hp_label, band_label))
         for hp, hp_label in HORSEPOWER_CLASSES.items()
         for band, band_label in DISTANCE_BANDS.items()

@@ -8,12 +8,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import FinancialFile
 from claims import flow, recap, selectors, services, steps
 from claims.forms import DocumentForm, NotPerformedForm
@@ -28,7 +29,7 @@ from missions.models import ExamSession
 
 @login_required
 @require_GET
-def claim_list(request: HttpRequest) -> HttpResponse:
+def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     sessions = list(
         ExamSession.objects.filter(
             exams__missions__assignments__participant=request.user,
@@ -58,7 +59,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An open claim resumes at its first incomplete step; any other is shown
     read-only with the reason, its amounts, documents and history."""
     claim = own_claim(request, pk)
@@ -86,7 +87,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def claim_not_performed(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_not_performed(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Confirm, with an optional comment, that the mission was not performed."""
     claim = own_claim(request, pk)
     if flow.entry_closed_reason(claim):
@@ -125,7 +126,7 @@ def claim_not_performed(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = own_claim(request, pk)
     try:
         _claim, submitted = services.claim_submit(
@@ -168,7 +169,7 @@ def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def document_add(request: HttpRequest, pk: int) -> HttpResponse:
+def document_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = own_claim(request, pk)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -187,14 +188,14 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
     messages.error(
         request,
         _("Le justificatif n'a pas été déposé : %s")
-        % " ".join(error for errors in form.errors.values() for error in errors),
+        % " ".join(str(error) for errors in form.errors.values() for error in errors),
     )
     return redirect("claims:detail", claim.pk)
 
 
 @login_required
 @require_GET
-def document_download(request: HttpRequest, pk: int, document_pk: int):
+def document_download(request: AuthenticatedHttpRequest, pk: int, document_pk: int):
     claim = own_claim(request, pk)
     document = get_object_or_404(SupportingDocument, pk=document_pk, claim=claim)
     return private_file_response(
@@ -207,7 +208,7 @@ def document_download(request: HttpRequest, pk: int, document_pk: int):
 # ------------------------------------------------------------------ PDFs
 
 
-def _pdf(filename: str, content: bytes) -> HttpResponse:
+def _pdf(filename: str, content: bytes) -> HttpResponseBase:
     return private_file_response(
         content, filename=filename, content_type="application/pdf"
     )
@@ -215,14 +216,16 @@ def _pdf(filename: str, content: bytes) -> HttpResponse:
 
 @login_required
 @require_GET
-def claim_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     claim = own_claim(request, pk)
     return _pdf(*recap.claim_recap_pdf(claim))
 
 
 @login_required
 @require_GET
-def session_recap_pdf(request: HttpRequest, session_pk: int) -> HttpResponse:
+def session_recap_pdf(
+    request: AuthenticatedHttpRequest, session_pk: int
+) -> HttpResponseBase:
     session = get_object_or_404(ExamSession, pk=session_pk)
     rows = selectors.claims_for_participant(request.user, session.pk)
     if not rows:

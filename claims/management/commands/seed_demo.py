@@ -342,14 +342,14 @@ class Command(BaseCommand):
 
         demo.financial_data(teacher, external)
 
-        for participant, item in [
+        for participant, convoked in [
             (teacher, philo_correction),
             (teacher, oral_interrogation),
             (teacher, maths_harmonisation),
             (teacher, philo_surveillance),
             (external, bts_correction),
         ]:
-            demo.convoke(participant, item, by=manager)
+            demo.convoke(participant, convoked, by=manager)
         demo.back_office_history(
             manager=manager,
             teacher=teacher,
