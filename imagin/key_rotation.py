@@ -163,7 +163,7 @@ def _rotate_column(
 def _rotate_queued_emails(
     rotator: _Rotator, report: RotationReport, *, dry_run: bool
 ) -> FieldReport | None:
-    """The e-mails waiting in django-tasks-db's table, sealed (imagin.mail.seal)
+    """The e-mails waiting in django-tasks-db's table, sealed (imagin.outbox.seal)
     in the `sealed` keyword argument of imagin.tasks.send_email."""
     if not apps.is_installed("django_tasks_db"):
         return None
