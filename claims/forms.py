@@ -339,7 +339,7 @@ class TravelPart:
     """One kind of travel entry on the travel step."""
 
     prefix: str  # of its fields in the posted form
-    related: str  # the claim's related name, and the key `claim_entry_save` takes
+    related: str  # the claim's related name, and the key of TravelStep.rows
     title: str
     entry: str  # how one row is called
     formset: type[forms.BaseInlineFormSet]
