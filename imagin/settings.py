@@ -7,6 +7,7 @@ production secrets have no default. README.md lists every variable.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Final
 from urllib.parse import parse_qsl, urlsplit
 
 import environ
@@ -301,7 +302,8 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 # fails on any string without a translation.
 LANGUAGE_CODE = "fr"
 LANGUAGE_COOKIE_NAME = "imagin_langue"
-LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Final: Django reads it as the literal "Lax" (a cookie attribute), not any str.
+LANGUAGE_COOKIE_SAMESITE: Final = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
