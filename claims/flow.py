@@ -21,7 +21,7 @@ from missions.models import MissionType
 
 Basis = MissionType.PaymentBasis
 # What the participant types on the service step, by the mission's payment.
-SERVICE_FIELDS = {
+SERVICE_FIELDS: dict[str, tuple[str, ...]] = {
     Basis.PER_COPY: ("copies_declared",),
     Basis.PER_CANDIDATE: ("candidates_declared",),
     Basis.PER_HOUR: ("hours_declared", "schedule"),

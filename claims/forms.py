@@ -8,6 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.validators import (
@@ -21,6 +22,9 @@ from claims.models import Claim, Meal, Night, SupportingDocument, Trip
 from imagin import text_forms as imagin_text_forms
 from imagin.text import REPLACEMENT
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # Sane bounds: far above what one mission brings, low enough to catch a typo
 # (an extra zero, a date typed in the wrong box).
 MAX_COPIES = 2000
@@ -31,7 +35,9 @@ MAX_FARE = Decimal(100000)
 QUARTER = Decimal("0.25")
 
 
-def whole_number(label: str, maximum: int, help_text: str) -> forms.IntegerField:
+def whole_number(
+    label: StrOrPromise, maximum: int, help_text: StrOrPromise
+) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         required=False,
@@ -340,8 +346,8 @@ class TravelPart:
 
     prefix: str  # of its fields in the posted form
     related: str  # the claim's related name, and the key of TravelStep.rows
-    title: str
-    entry: str  # how one row is called
+    title: StrOrPromise
+    entry: StrOrPromise  # how one row is called
     formset: type[forms.BaseInlineFormSet]
 
 

@@ -235,7 +235,7 @@ def document_add(
             file=upload,
             original_name=printable((upload.name or "justificatif")[-200:], 200),
             content_type=content_type,
-            size=upload.size,
+            size=upload.size or 0,  # never None: validate_document refused it
             uploaded_by=by,
         )
         audit_log(

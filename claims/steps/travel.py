@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
+from django.db.models import Model
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -51,7 +54,10 @@ def _values(formsets) -> dict[str, list[dict]]:
 class TravelStep(Step):
     identifier = "deplacement"
     title = gettext_lazy("Déplacements")
-    rows = {part.related: part.formset.model for part in TRAVEL_PARTS}
+    # An inline formset always has its model (the stubs allow None).
+    rows = {
+        part.related: cast(type[Model], part.formset.model) for part in TRAVEL_PARTS
+    }
 
     def is_applicable(self, claim: Claim) -> bool:
         return claim.has_travel_part and settings.TRAVEL_ENABLED

@@ -10,10 +10,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.http import AuthenticatedHttpRequest
 from claims import flow, selectors, services, steps
 from claims.models import Claim, ClaimStatus
 from claims.services import ClaimChanged
@@ -22,7 +23,7 @@ from claims.views.common import own_claim, posted_version
 
 
 @login_required
-def claim_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def claim_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     claim = own_claim(request, pk)
     if flow.entry_closed_reason(claim):
         return redirect("claims:detail", claim.pk)
@@ -66,7 +67,9 @@ def _render_step(request, claim: Claim, step: Step, page: StepPage, status=200):
     return render(request, "claims/claim_step.html", context, status=status)
 
 
-def _post_step(request: HttpRequest, claim: Claim, step: Step) -> HttpResponse:
+def _post_step(
+    request: AuthenticatedHttpRequest, claim: Claim, step: Step
+) -> HttpResponse:
     action = request.POST.get("action", "continuer")
     previous = steps.previous_step(claim, step)
     if not step.saves:
@@ -138,4 +141,6 @@ def _post_step(request: HttpRequest, claim: Claim, step: Step) -> HttpResponse:
             return _render_step(request, fresh, step, page, status=400)
         return redirect("claims:step", fresh.pk, step.identifier)
     following = steps.next_step(fresh, step)
+    # A step that saves is never the last: the summary, which saves nothing, is.
+    assert following is not None
     return redirect("claims:step", fresh.pk, following.identifier)
