@@ -15,8 +15,16 @@ from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from accounts.emails import TAKEN_MESSAGE, email_change_confirmed, email_taken
 from accounts.passwords import initial_password_mark_used
+from accounts.security_events import password_reset_requested
 from accounts.services import user_language_set
+from accounts.sso.views import (
+    SESSION_ID_TOKEN,
+    SESSION_PROVIDER,
+    StrictOIDCAdapter,
+)
+from imagin.mail import send_templated_mail
 
 if TYPE_CHECKING:
     from allauth.account.models import EmailAddress
@@ -44,8 +52,6 @@ class AccountAdapter(DefaultAccountAdapter):
             )
 
     def send_password_reset_mail(self, user, email: str, context: dict) -> None:
-        from accounts.security_events import password_reset_requested
-
         password_reset_requested(request=context.get("request"), user=user)
         super().send_password_reset_mail(user, email, context)
 
@@ -56,8 +62,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_confirmation_mail(self, request: HttpRequest, emailconfirmation, signup):
         """The link that confirms an address, in IMAG'IN's words and queue."""
-        from imagin.mail import send_templated_mail
-
         address = emailconfirmation.email_address
         send_templated_mail(
             "email-confirmation",
@@ -82,8 +86,6 @@ class AccountAdapter(DefaultAccountAdapter):
         for another account verifies nothing. An address another account has
         meanwhile taken is refused.
         """
-        from accounts.emails import TAKEN_MESSAGE, email_change_confirmed, email_taken
-
         user = email_address.user
         if not request.user.is_authenticated or request.user.pk != user.pk:
             messages.error(
@@ -120,12 +122,6 @@ class AccountAdapter(DefaultAccountAdapter):
         allauth asks for this address before it clears the session, which still
         holds the ID token that the provider needs as `id_token_hint`.
         """
-        from accounts.sso.views import (
-            SESSION_ID_TOKEN,
-            SESSION_PROVIDER,
-            StrictOIDCAdapter,
-        )
-
         id_token = request.session.get(SESSION_ID_TOKEN)
         provider_id = request.session.get(SESSION_PROVIDER)
         if id_token and provider_id:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.emails import mask_email
 from accounts.models import User
-from imagin.audit import audit_log
+from imagin.audit import AuditEvent, audit_log
 from imagin.mail import send_templated_mail
 
 # No 0/O, 1/l/I: the password is read off paper and typed by hand.
@@ -98,8 +98,6 @@ def can_send_password_reset(*, user: User, by: User) -> tuple[bool, str]:
     be their own. Once its owner confirmed the address themself
     (`accounts.email.confirmed`), it is theirs, whoever typed it first.
     """
-    from imagin.audit import AuditEvent
-
     allowed, reason = _may_reach_by_email(user)
     if not allowed:
         return allowed, reason

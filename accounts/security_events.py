@@ -15,14 +15,18 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
+from allauth.core.internal.httpkit import get_client_ip
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imagin.audit import audit_log
+from imagin.mail import send_templated_mail
 
 # What a failed sign-in keeps of the identifier typed: enough to recognise an
 # attack on an account, not a place to store a pasted password at length.
@@ -54,8 +58,6 @@ def _client(request: HttpRequest | None) -> dict[str, str]:
     if request is None:
         return {}
     try:
-        from allauth.core.internal.httpkit import get_client_ip
-
         ip = get_client_ip(request) or ""
     except Exception:  # noqa: BLE001 - a missing address never blocks a sign-in
         ip = request.META.get("REMOTE_ADDR", "")
@@ -140,11 +142,6 @@ def password_reset_requested(*, request: HttpRequest | None, user: Any) -> None:
 def _password_changed_mail(user: Any) -> None:
     """Tell the owner their password changed: if it was not them, they call
     the division before anyone uses the account (no link in this e-mail)."""
-    from django.conf import settings
-    from django.utils import timezone
-
-    from imagin.mail import send_templated_mail
-
     if not user.email:
         return
     send_templated_mail(
@@ -322,6 +319,8 @@ def download_recorded(
 
 
 def connect() -> None:
+    # Connected from AccountsConfig.ready(): the user model (and allauth's
+    # signals, which import its models) exist only once the registry is ready.
     from allauth.account import signals as account_signals
     from django.contrib.auth import signals as auth_signals
     from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save

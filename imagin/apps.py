@@ -11,6 +11,7 @@ class ImaginConfig(AppConfig):
     verbose_name = _("Journal d'audit")
 
     def ready(self) -> None:
+        # In ready(): these import models and the admin site.
         from django.contrib.auth.signals import user_logged_in
 
         from imagin.admin import guard_every_admin

@@ -8,6 +8,8 @@ import logging
 from django.conf import settings
 from django.http import HttpRequest
 
+from imagin import help as guide
+
 logger = logging.getLogger(__name__)
 
 
@@ -23,13 +25,11 @@ def deployment(request: HttpRequest) -> dict[str, object]:
 def help_link(request: HttpRequest) -> dict[str, object]:
     """The guide's section for the page being shown (None where there is none,
     as on error pages: the header's "Aide" then opens the guide's contents)."""
-    from imagin.help import help_link as link_for
-
     match = getattr(request, "resolver_match", None)
     if match is None or not match.view_name:
         return {"help": None}
     try:
-        return {"help": link_for(match.view_name, match.kwargs)}
+        return {"help": guide.help_link(match.view_name, match.kwargs)}
     except Exception:  # noqa: BLE001 - a broken guide file must not break every page
         logger.exception("The guide could not be read; pages show no help link.")
         return {"help": None}

@@ -154,6 +154,7 @@ def init_sentry(
 ) -> None:
     """Start reporting errors to Sentry. `transport` (a sentry_sdk Transport)
     lets tests capture the events instead of sending them."""
+    # Loaded only when SENTRY_DSN is set: the settings import this module.
     import sentry_sdk
     from sentry_sdk.integrations.django import DjangoIntegration
     from sentry_sdk.integrations.logging import (
@@ -193,6 +194,7 @@ def init_sentry(
 
 def stop_sentry() -> None:
     """Close the client and forget it (tests: no later test reports)."""
+    # As in init_sentry: only where reporting was started.
     import sentry_sdk
 
     sentry_sdk.get_client().close()

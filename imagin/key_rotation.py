@@ -167,6 +167,7 @@ def _rotate_queued_emails(
     in the `sealed` keyword argument of imagin.tasks.send_email."""
     if not apps.is_installed("django_tasks_db"):
         return None
+    # django-tasks-db's models exist only where the app is installed.
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 

@@ -241,6 +241,8 @@ def _log_task(task_result: Any) -> None:
 
 def connect_task_logging() -> None:
     """Called from the app's ready(): log every task, in any process."""
+    # The settings load this module (LOGGING): django-tasks is imported only
+    # once the apps are ready.
     from django_tasks.signals import task_finished as finished
     from django_tasks.signals import task_started as started
 

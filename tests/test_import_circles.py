@@ -135,3 +135,38 @@ def test_no_module_level_circle_between_modules_of_the_apps():
         if unit in _reachable(units, loaded)
     )
     assert not circles, "\n".join(f"{a} -> {b} -> ... -> {a}" for a, b in circles)
+
+
+def _unexplained(path: Path, late_lines: set[int]) -> bool:
+    """Whether the late import on the first of `late_lines`' group lacks a
+    comment: going up from it over the group's other imports (and blank
+    lines), the first other line must be a comment."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = min(late_lines) - 1  # 1-based line of the import → index above it
+    while line > 0:
+        text = lines[line - 1].strip()
+        if text.startswith("#"):
+            return False
+        if text and not _is_import_text(text):
+            return True
+        line -= 1
+    return True
+
+
+def _is_import_text(text: str) -> bool:
+    return text.startswith(("from ", "import ")) or text in {")", "("} or (
+        text.endswith(",") and " " not in text.rstrip(",")
+    )
+
+
+def test_every_import_inside_a_function_says_why():
+    _, late = _read()
+    unexplained = [
+        f"{item.module}:{item.line} in {item.function}()"
+        for item in late
+        if _unexplained(MODULES[item.module], {item.line})
+    ]
+    assert not unexplained, (
+        "Imports inside a function without a comment above them saying why:\n"
+        + "\n".join(unexplained)
+    )

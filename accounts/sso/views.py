@@ -22,6 +22,7 @@ from allauth.socialaccount.providers.openid_connect.views import (
 from allauth.utils import build_absolute_uri
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.crypto import get_random_string
 from django.utils.http import urlencode
 
 from accounts.sso.refusal import check_nonce
@@ -81,8 +82,6 @@ class StrictOIDCAdapter(OpenIDConnectOAuth2Adapter):
         endpoint = self.openid_config.get("end_session_endpoint")
         if not endpoint:
             return ""
-        from django.utils.crypto import get_random_string
-
         query = urlencode(
             {
                 "id_token_hint": id_token,
