@@ -25,6 +25,10 @@ from django.utils.translation import gettext as _
 
 from claims.money import round_money
 from claims.rate_book import RateBook, RateMissing
+from missions.models import MissionType
+
+# The mission type's payment basis, named once (missions.models).
+Basis = MissionType.PaymentBasis
 
 # Upper bounds of the first two mileage bands, in cumulative km in the year.
 DISTANCE_BAND_LIMITS = (("1", Decimal(2000)), ("2", Decimal(10000)), ("3", None))
@@ -193,9 +197,9 @@ def _service_lines(
     service: ServiceInput, book: RateBook
 ) -> tuple[list[Line], list[str]]:
     basis = service.basis
-    if basis == "unpaid":
+    if basis == Basis.UNPAID:
         return [], []
-    if basis == "manager_entered":
+    if basis == Basis.MANAGER_ENTERED:
         if service.manager_amount is None:
             return [], [missing_manager_amount()]
         return [
@@ -212,23 +216,23 @@ def _service_lines(
     competition = service.scheme == "competition"
     kind = "competition_jury" if competition else "diploma_jury"
     quantity: int | Decimal | None
-    if basis in ("per_copy", "per_candidate"):
+    if basis in (Basis.PER_COPY, Basis.PER_CANDIDATE):
         # Competitions pay "per copy or per file"; a candidate's file is paid
         # like a copy, for diplomas too (ARCHITECTURE.md, interpretations).
         item = "copy"
         level = service.category if competition else service.copy_level
-        if basis == "per_copy":
+        if basis == Basis.PER_COPY:
             quantity, label = service.copies, _("Copies corrigées")
             missing = _("Le nombre de copies corrigées n'est pas renseigné.")
         else:
             quantity, label = service.candidates, _("Candidats (dossiers) évalués")
             missing = _("Le nombre de candidats interrogés n'est pas renseigné.")
-    elif basis == "per_hour":
+    elif basis == Basis.PER_HOUR:
         item = "hour"
         level = service.category if competition else service.hour_level
         quantity, label = service.hours, _("Heures d'oral ou de pratique")
         missing = _("Le nombre d'heures n'est pas renseigné.")
-    elif basis == "flat":
+    elif basis == Basis.FLAT:
         item = "paper"
         level = service.category if competition else service.copy_level
         quantity, label, missing = 1, _("Forfait (conception de sujet)"), ""

@@ -27,6 +27,20 @@ def convert(value: Decimal, from_currency: str, to_currency: str) -> Decimal:
     raise ValueError(f"unknown currencies {from_currency} -> {to_currency}")
 
 
+def format_quantity(value: Decimal | int | None) -> str:
+    """A quantity the French way, without trailing zeros: '6,5' hours, '12'
+    copies, '0,25' hour; '—' when unknown. The one formatter of quantities
+    (pages, e-mails, PDFs, back-office)."""
+    if value is None:
+        return "—"
+    if isinstance(value, int):
+        return str(value)
+    text = f"{Decimal(value):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
 def format_money(value: Decimal | None, currency: str) -> str:
     """French display: '1 234,56 €', '1 235 XPF' (narrow no-break spaces)."""
     if value is None:

@@ -133,7 +133,7 @@ def _front_matter(source: str, path: Path) -> tuple[dict[str, str], str]:
     return meta, source[match.end() :]
 
 
-def _plain(markdown_text: str) -> str:
+def _markdown_words(markdown_text: str) -> str:
     """The words of a piece of Markdown, without its markup, for the search."""
     text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", markdown_text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
@@ -150,14 +150,21 @@ def _sections(slug: str, title: str, body: str) -> tuple[Section, ...]:
         if current:
             level, heading, anchor = current
             sections.append(
-                Section(slug, title, anchor, heading, level, _plain("\n".join(lines)))
+                Section(
+                    slug,
+                    title,
+                    anchor,
+                    heading,
+                    level,
+                    _markdown_words("\n".join(lines)),
+                )
             )
 
     for line in body.splitlines():
         match = _HEADING.match(line)
         if match:
             close()
-            current, lines = (len(match[1]), _plain(match[2]), match[3]), []
+            current, lines = (len(match[1]), _markdown_words(match[2]), match[3]), []
         else:
             lines.append(line)
     close()

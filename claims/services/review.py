@@ -338,14 +338,15 @@ def claim_correct(
             target=locked,
             data={
                 "reason": reason,
-                "before": {k: _plain(v) for k, v in before.items()},
-                "after": {k: _plain(v) for k, v in quantities.items()},
+                "before": {k: _as_text(v) for k, v in before.items()},
+                "after": {k: _as_text(v) for k, v in quantities.items()},
             },
         )
         return locked
 
 
-def _plain(value: object) -> object:
+def _as_text(value: object) -> str | None:
+    """A quantity as the audit event keeps it: its text (Decimal or int), or None."""
     return None if value is None else str(value)
 
 
@@ -372,7 +373,7 @@ def claim_enter_amount(
             target=locked,
             data={
                 "amount": str(amount),
-                "before": _plain(before),
+                "before": _as_text(before),
                 "currency": locked.currency,
                 # A note for the division, not shown to the participant.
                 "note": reason.strip(),

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from claims.money import format_money
+from claims.money import format_money, format_quantity
 
 D = Decimal
 
@@ -33,3 +33,11 @@ def test_the_money_filter_uses_the_deployment_currency(settings):
         Context({"a": D("1234.5")})
     )
     assert rendered == "1\u202f235\u00a0XPF 1\u202f234,50\u00a0€"
+
+
+def test_quantities_show_the_french_way_without_trailing_zeros():
+    assert format_quantity(Decimal("6.50")) == "6,5"
+    assert format_quantity(Decimal("100.00")) == "100"
+    assert format_quantity(Decimal("0.25")) == "0,25"
+    assert format_quantity(12) == "12"
+    assert format_quantity(None) == "—"

@@ -15,7 +15,7 @@ from accounts.models import User
 from claims import flow, services
 from claims.admin.decisions.base import DECISIONS, ClaimDecision
 from claims.models import Claim, ClaimStatus
-from claims.money import format_money
+from claims.money import format_money, format_quantity
 from claims.review_forms import (
     AmountForm,
     CommentForm,
@@ -135,7 +135,7 @@ def _kept(claim: Claim, validated: str):
         value = getattr(claim, validated.replace("_validated", "_declared"))
     if value is None or isinstance(value, int):
         return value
-    return format(value.normalize(), "f").replace(".", ",")  # 6,5 h, not 6.50
+    return format_quantity(value)  # 6,5 h, not 6.50
 
 
 @DECISIONS.register
