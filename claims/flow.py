@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 from django.conf import settings
 from django.utils import formats, timezone
@@ -16,7 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import FinancialFile
-from claims.models import Claim, ClaimStatus, SupportingDocument, Trip
+from claims.models import (
+    EDITABLE_BY_PARTICIPANT,
+    Claim,
+    ClaimStatus,
+    SupportingDocument,
+    Trip,
+)
 from missions.models import MissionType
 
 Basis = MissionType.PaymentBasis
@@ -67,37 +74,63 @@ def nothing_to_type(claim: Claim) -> bool:
     return not participant_declares_service(claim) and not claim.has_travel_part
 
 
-def entry_closed_reason(claim: Claim, now: datetime | None = None) -> str:
-    """Why the participant cannot type into this claim now ("" when they can).
+class EntryState(Enum):
+    """Where a claim stands for its participant's entry: the one rule that
+    says whether it is open, read by the entry's closing message, the
+    participant's status words and the reminders."""
 
-    The caller loads the mission, its type and its exam's session.
-    """
+    OPEN = "open"
+    READ_ONLY = "read_only"  # a status the participant cannot type into
+    NOTHING_TO_TYPE = "nothing_to_type"  # the division decides it alone
+    NOT_STARTED = "not_started"  # opens at the start of the mission
+    DEADLINE_PASSED = "deadline_passed"  # a draft after the session's deadline
+
+
+def entry_state(claim: Claim, now: datetime | None = None) -> EntryState:
+    """The caller loads the mission, its type and its exam's session."""
     now = now or timezone.now()
-    if claim.status not in (ClaimStatus.DRAFT, ClaimStatus.RETURNED):
-        return str(READ_ONLY_REASONS[claim.status])
+    if claim.status not in EDITABLE_BY_PARTICIPANT:
+        return EntryState.READ_ONLY
     mission = claim.assignment.mission
     if nothing_to_type(claim):
+        return EntryState.NOTHING_TO_TYPE
+    if mission.starts_at > now:
+        return EntryState.NOT_STARTED
+    # A claim sent back for correction reopens whatever the date: the division
+    # asked for it.
+    if (
+        claim.status == ClaimStatus.DRAFT
+        and timezone.localdate(now) > mission.exam.session.claim_deadline
+    ):
+        return EntryState.DEADLINE_PASSED
+    return EntryState.OPEN
+
+
+def entry_closed_reason(claim: Claim, now: datetime | None = None) -> str:
+    """Why the participant cannot type into this claim now ("" when they can)."""
+    state = entry_state(claim, now)
+    mission = claim.assignment.mission
+    if state is EntryState.READ_ONLY:
+        return str(READ_ONLY_REASONS[ClaimStatus(claim.status)])
+    if state is EntryState.NOTHING_TO_TYPE:
         if mission.mission_type.payment_basis == Basis.MANAGER_ENTERED:
             return _(
                 "L'indemnité de cette mission (%(type)s) est saisie directement par "
                 "la division des examens et concours : vous n'avez rien à saisir."
             ) % {"type": mission.mission_type.name}
         return _("Cette mission ne demande aucune saisie de votre part.")
-    if mission.starts_at > now:
+    if state is EntryState.NOT_STARTED:
         return _(
             "La saisie de cet état de frais ouvrira au début de la mission, le "
             "%(date)s."
         ) % {"date": formats.date_format(timezone.localtime(mission.starts_at))}
-    deadline = mission.exam.session.claim_deadline
-    # A claim sent back for correction reopens whatever the date: the division
-    # asked for it.
-    if claim.status == ClaimStatus.DRAFT and timezone.localdate(now) > deadline:
+    if state is EntryState.DEADLINE_PASSED:
         return _(
             "La date limite de saisie (%(deadline)s) est dépassée : cet état de "
             "frais ne peut plus être modifié. Pour toute demande, contactez : "
             "%(contact)s."
         ) % {
-            "deadline": formats.date_format(deadline),
+            "deadline": formats.date_format(mission.exam.session.claim_deadline),
             "contact": settings.AUTHORITY_CONTACT,
         }
     return ""
@@ -160,17 +193,17 @@ def documents_to_send(
 
 
 def participant_status(claim: Claim, now: datetime | None = None) -> str:
-    """The claim's status in the participant's words (DOMAIN.md)."""
-    now = now or timezone.now()
-    if claim.status == ClaimStatus.DRAFT:
-        mission = claim.assignment.mission
-        if mission.starts_at > now:
-            return _("Mission à venir")
-        if nothing_to_type(claim):
-            return _("Saisie par le gestionnaire")
-        if timezone.localdate(now) > mission.exam.session.claim_deadline:
-            return _("Date limite dépassée")
-        if claim.is_started:
-            return _("Saisie en cours — non validé")
-        return _("Mission en cours — à saisir")
-    return str(claim.get_status_display())
+    """The claim's status in the participant's words (as the ministry's
+    service shows them), from the same rule as the entry (`entry_state`)."""
+    if claim.status != ClaimStatus.DRAFT:
+        return str(claim.get_status_display())
+    state = entry_state(claim, now)
+    if state is EntryState.NOTHING_TO_TYPE:
+        return _("Saisie par le gestionnaire")
+    if state is EntryState.NOT_STARTED:
+        return _("Mission à venir")
+    if state is EntryState.DEADLINE_PASSED:
+        return _("Date limite dépassée")
+    if claim.is_started:
+        return _("Saisie en cours — non validé")
+    return _("Mission en cours — à saisir")

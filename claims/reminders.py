@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from claims import flow, notifications, selectors
-from claims.models import Claim, ClaimReminder, ClaimStatus
+from claims.models import EDITABLE_BY_PARTICIPANT, Claim, ClaimReminder
 from imagin.audit import audit_log_many
 
 
@@ -48,7 +48,9 @@ def send_claim_reminders(*, today: date | None = None) -> ReminderReport:
         locked = (
             Claim.objects.select_for_update(of=("self",), skip_locked=True)
             .filter(
-                status__in=(ClaimStatus.DRAFT, ClaimStatus.RETURNED),
+                # Narrows the candidates in the database; each is then
+                # checked by the entry's own rule (flow.entry_state), below.
+                status__in=EDITABLE_BY_PARTICIPANT,
                 assignment__mission__starts_at__lte=timezone.now(),
                 assignment__mission__exam__session__claim_deadline__gte=today,
                 assignment__mission__exam__session__claim_deadline__lte=horizon,

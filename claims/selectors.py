@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from claims import amounts, flow
-from claims.models import Claim, ClaimStatus, RateTable, Trip
+from claims.models import EDITABLE_BY_PARTICIPANT, Claim, ClaimStatus, RateTable, Trip
 from claims.rate_book import RateBook, TableSnapshot
 from imagin.audit import AuditEvent
 from missions.models import MissionType
@@ -236,10 +236,6 @@ def claims_for_pricing() -> QuerySet[Claim]:
     return Claim.objects.select_related(*CLAIM_RELATED)
 
 
-def claim_for_pricing(pk: int) -> Claim:
-    return claims_for_pricing().get(pk=pk)
-
-
 # ------------------------------------------------------- the back-office
 
 # What the claims queue and the review page show of a claim, beyond pricing.
@@ -276,7 +272,7 @@ def ready_to_validate() -> Q:
         **{f"{mission}mission_type__payment_basis": basis.MANAGER_ENTERED}
     ) | Q(manager_amount__isnull=False)
     return Q(status=ClaimStatus.SUBMITTED) | (
-        Q(status__in=(ClaimStatus.DRAFT, ClaimStatus.RETURNED))
+        Q(status__in=EDITABLE_BY_PARTICIPANT)
         & nothing_to_type
         & amount_known
         & Q(**{f"{mission}starts_at__lte": timezone.now()})

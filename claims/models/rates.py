@@ -126,7 +126,6 @@ def _rate_keys() -> dict[str, list[tuple[str, StrOrPromise]]]:
 
 RATE_KEYS = _rate_keys()
 RATE_KEY_CHOICES = [pair for pairs in RATE_KEYS.values() for pair in pairs]
-RATE_KEY_LABELS = dict(RATE_KEY_CHOICES)
 
 
 class RateTableQuerySet(models.QuerySet):

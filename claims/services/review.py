@@ -57,7 +57,7 @@ def _status(claim: Claim) -> str:
 
 def _approve_refusal(claim: Claim) -> str:
     if claim.status != S.SUBMITTED and not (
-        claim.status in (S.DRAFT, S.RETURNED) and flow.nothing_to_type(claim)
+        claim.is_editable_by_participant and flow.nothing_to_type(claim)
     ):
         return _(
             "Seul un état de frais validé par l'intervenant peut être validé par le "

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from claims.models import Claim, ClaimStatus, Meal, Rate, RateTable, Trip
-from claims.selectors import claim_amounts, claim_for_pricing
+from claims.selectors import claim_amounts, claims_for_pricing
 from claims.services import claim_approve, convocation_issue
 from imagin.audit import AuditEvent
 from missions.models import Exam
@@ -22,7 +22,7 @@ D = Decimal
 def submitted(claim: Claim, **declared) -> Claim:
     """The participant's entry (issue 6) is not the subject here: set it directly."""
     Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.SUBMITTED, **declared)
-    return claim_for_pricing(claim.pk)
+    return claims_for_pricing().get(pk=claim.pk)
 
 
 def bac_copy_rate() -> Rate:
@@ -60,7 +60,7 @@ def test_validation_freezes_the_amounts_and_later_rate_edits_leave_them(
     rate.save()
     Rate.objects.filter(table__kind="meal").update(amount=D("99"))
 
-    claim = claim_for_pricing(claim.pk)
+    claim = claims_for_pricing().get(pk=claim.pk)
     assert (claim.remuneration_amount, claim.travel_amount) == (D("500.00"), D("36.00"))
     assert (
         list(claim.lines.values_list("kind", "quantity", "unit_rate", "amount"))
@@ -75,7 +75,7 @@ def test_until_validation_the_amounts_follow_the_tables(convoked_claim):
     rate = bac_copy_rate()
     rate.amount = D("6")
     rate.save()
-    assert claim_amounts(claim_for_pricing(claim.pk)).total == D("60.00")
+    assert claim_amounts(claims_for_pricing().get(pk=claim.pk)).total == D("60.00")
 
 
 def test_validation_is_logged_with_the_amounts(convoked_claim, manager):
@@ -155,7 +155,7 @@ def test_other_claims_kilometres_fill_the_yearly_bands(participant, manager):
 
     mileage = [
         (line.quantity, line.unit_rate, line.amount)
-        for line in claim_amounts(claim_for_pricing(claim.pk)).lines
+        for line in claim_amounts(claims_for_pricing().get(pk=claim.pk)).lines
         if line.kind == "mileage"
     ]
     assert mileage == [
