@@ -20,6 +20,7 @@ from claims import flow, recap, selectors, services, steps
 from claims.forms import DocumentForm, NotPerformedForm
 from claims.models import SupportingDocument
 from claims.services import ClaimChanged
+from claims.steps.summary import SummaryStep
 from claims.views.common import own_claim, posted_version
 from imagin.http import private_file_response
 from missions.models import ExamSession
@@ -140,7 +141,7 @@ def claim_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 "récapitulatif ci-dessous, puis validez à nouveau."
             ),
         )
-        return redirect("claims:step", claim.pk, "recapitulatif")
+        return redirect("claims:step", claim.pk, SummaryStep.identifier)
     except ValidationError as refused:
         if flow.entry_closed_reason(claim):
             messages.error(request, " ".join(refused.messages))
@@ -150,7 +151,7 @@ def claim_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             _("Votre état de frais ne peut pas encore être validé : %s")
             % " ".join(refused.messages),
         )
-        return redirect("claims:step", claim.pk, "recapitulatif")
+        return redirect("claims:step", claim.pk, SummaryStep.identifier)
     if submitted:
         messages.success(
             request,
