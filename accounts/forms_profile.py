@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -16,8 +16,11 @@ from accounts.validators import validate_bic, validate_iban, validate_nir
 from imagin.text_forms import PrintableFormMixin
 from imagin.uploads import UPLOAD_HELP, validate_document
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _helper(label: str) -> FormHelper:
+
+def _helper(label: StrOrPromise) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
     helper.add_input(Submit("enregistrer", label))
@@ -68,8 +71,14 @@ class ProfileForm(PrintableFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initial.setdefault("email", self.instance.email)
-        self.fields["commune"].queryset = Commune.objects.order_by("name")
-        self.fields["establishment"].queryset = Establishment.objects.order_by("name")
+        # Both are foreign keys, which Django gives a ModelChoiceField; the
+        # stubs only know the form's fields as Field.
+        commune = cast("forms.ModelChoiceField[Commune]", self.fields["commune"])
+        commune.queryset = Commune.objects.order_by("name")
+        establishment = cast(
+            "forms.ModelChoiceField[Establishment]", self.fields["establishment"]
+        )
+        establishment.queryset = Establishment.objects.order_by("name")
         self.helper = _helper(_("Enregistrer mes coordonnées"))
 
     def clean_email(self) -> str:

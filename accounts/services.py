@@ -39,11 +39,20 @@ def _next_participant_number() -> str:
     numbers = User.objects.filter(participant_number__startswith=prefix).values_list(
         "participant_number", flat=True
     )
+    # The filter leaves out people without a number; the test says so to the
+    # checker (the column is nullable).
     last = max(
-        (int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()),
+        (int(n[len(prefix) :]) for n in numbers if n and n[len(prefix) :].isdigit()),
         default=0,
     )
     return f"{prefix}{last + 1:03d}"
+
+
+def _upload_name(upload: UploadedFile) -> str:
+    """The name an upload is stored under. Django names every upload it
+    receives; only its suffix is kept (`accounts.storage.rib_upload_to`), so a
+    file handed over without one is stored without a suffix."""
+    return upload.name or ""
 
 
 def external_participant_create(
@@ -144,19 +153,20 @@ def financial_file_save(
     now = timezone.now()
     values = {"holder": holder, "iban": iban, "bic": bic, "nir": nir}
     with transaction.atomic():
-        file = FinancialFile.objects.select_for_update().filter(user=user).first()
-        created = file is None
-        if created:
+        existing = FinancialFile.objects.select_for_update().filter(user=user).first()
+        created = existing is None
+        if existing is None:
             file = FinancialFile(user=user, updated_at=now, **values)
             changed = [name for name, value in values.items() if value]
         else:
+            file = existing
             changed = [
                 name for name in FINANCIAL_FIELDS if getattr(file, name) != values[name]
             ]
             for name in changed:
                 setattr(file, name, values[name])
         if rib_document is not None:
-            file.rib_document.save(rib_document.name, rib_document, save=False)
+            file.rib_document.save(_upload_name(rib_document), rib_document, save=False)
             changed.append("rib_document")
         if not created and not changed:
             return file
@@ -249,7 +259,7 @@ def external_request_submit(
         request = ExternalParticipantRequest(
             **fields, language=translation.get_language() or settings.LANGUAGE_CODE
         )
-        request.rib_document.save(rib_document.name, rib_document, save=False)
+        request.rib_document.save(_upload_name(rib_document), rib_document, save=False)
         request.save()
         audit_log(
             actor=None,
@@ -320,10 +330,12 @@ def external_request_approve(*, request: ExternalParticipantRequest, by: User) -
             # Whoever approves the request does not verify what it brought.
             details_changed_by=by,
         )
-        if locked.rib_document:
+        # A stored file is one with a name (what FieldFile's truth tests).
+        stored_name = locked.rib_document.name
+        if stored_name:
             with locked.rib_document.open("rb") as document:
                 file.rib_document.save(
-                    locked.rib_document.name.rsplit("/", 1)[-1],
+                    stored_name.rsplit("/", 1)[-1],
                     ContentFile(document.read()),
                     save=False,
                 )
