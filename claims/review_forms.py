@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import copy
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from claims.forms import LocalizedDecimalField, PrintableFormMixin, ServiceForm
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_MANAGER_AMOUNT = Decimal(100000)
 
@@ -20,7 +24,9 @@ VALIDATED_LABELS = {
 }
 
 
-def _reason_field(label, required: bool = True, help_text: str = "") -> forms.Field:
+def _reason_field(
+    label: StrOrPromise, required: bool = True, help_text: StrOrPromise = ""
+) -> forms.Field:
     return forms.CharField(
         label=label,
         required=required,

@@ -26,12 +26,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.security_events import download_recorded
 from accounts.views import document_response
 from claims import selectors, services
 from claims.admin.decisions import DECISIONS, REFUSALS, decision_panels, refusal_text
 from claims.models import Claim, ClaimStatus, SupportingDocument
-from claims.money import format_money
+from claims.money import format_money, format_quantity
 from imagin.admin import audit_history_url
 from missions.models import MissionType
 
@@ -107,19 +108,12 @@ def declared_text(claim: Claim) -> str:
         value = getattr(claim, declared)
         if value is None:
             continue
-        text = f"{_number(value)} {unit}"
+        text = f"{format_quantity(value)} {unit}"
         kept = getattr(claim, validated)
         if kept is not None and kept != value:
-            text += " " + _("(retenu : %s)") % _number(kept)
+            text += " " + _("(retenu : %s)") % format_quantity(kept)
         parts.append(text)
     return " · ".join(parts) or "—"
-
-
-def _number(value) -> str:
-    text = f"{value:f}" if not isinstance(value, int) else str(value)
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
 
 
 @admin.register(Claim)
@@ -203,7 +197,8 @@ class ClaimAdmin(admin.ModelAdmin):
     )
     def mission(self, claim: Claim) -> str:
         mission = claim.assignment.mission
-        subject = mission.epreuve.name if mission.epreuve_id else mission.exam.name
+        epreuve = mission.epreuve
+        subject = epreuve.name if epreuve is not None else mission.exam.name
         return format_html(
             "{} — {}<br>{}, {}",
             mission.mission_type.name,
@@ -335,7 +330,11 @@ class ClaimAdmin(admin.ModelAdmin):
         return self.review(request, self._claim(request, object_id))
 
     def review(
-        self, request: HttpRequest, claim: Claim, bound=None, status: int = 200
+        self,
+        request: AuthenticatedHttpRequest,
+        claim: Claim,
+        bound=None,
+        status: int = 200,
     ) -> HttpResponse:
         """The review page; `bound` is (decision, form) re-shown with what the
         manager typed when it was refused."""
@@ -364,10 +363,10 @@ class ClaimAdmin(admin.ModelAdmin):
             request, "admin/claims/claim/review.html", context, status=status
         )
 
-    def decision_view(self, request: HttpRequest, pk: int, decision: str):
+    def decision_view(self, request: AuthenticatedHttpRequest, pk: int, decision: str):
         return require_POST(self._decide)(request, pk, decision)
 
-    def _decide(self, request: HttpRequest, pk: int, name: str):
+    def _decide(self, request: AuthenticatedHttpRequest, pk: int, name: str):
         """Any decision of `DECISIONS`, by the name in its URL."""
         if not self.has_decide_permission(request):
             raise PermissionDenied
@@ -405,16 +404,17 @@ class ClaimAdmin(admin.ModelAdmin):
 def report_batch(request: HttpRequest, outcome: services.BatchOutcome) -> None:
     """Say what went into a new batch and what was left out, and why."""
     batch = outcome.batch
-    count = batch.claims.count()
-    messages.success(
-        request,
-        ngettext(
-            "Lot %(ref)s constitué : %(n)d état de frais mis en paiement.",
-            "Lot %(ref)s constitué : %(n)d états de frais mis en paiement.",
-            count,
+    if batch is not None:
+        count = batch.claims.count()
+        messages.success(
+            request,
+            ngettext(
+                "Lot %(ref)s constitué : %(n)d état de frais mis en paiement.",
+                "Lot %(ref)s constitué : %(n)d états de frais mis en paiement.",
+                count,
+            )
+            % {"ref": batch.reference, "n": count},
         )
-        % {"ref": batch.reference, "n": count},
-    )
     shown = outcome.excluded[:20]
     for claim, why in shown:
         messages.warning(
