@@ -146,7 +146,9 @@ def assignment_unconvoke(*, assignment: Assignment, by: User) -> Assignment:
 
 
 def _check_declarations_open(session: ExamSession) -> None:
-    if not session.declarations_open:
+    closes_on = session.assignment_closes_on
+    # Only a session with a closing date ever closes (declarations_open).
+    if not session.declarations_open and closes_on is not None:
         raise ValidationError(
             _(
                 "Les déclarations de la session %(session)s sont closes depuis le "
@@ -154,7 +156,7 @@ def _check_declarations_open(session: ExamSession) -> None:
             )
             % {
                 "session": session,
-                "date": session.assignment_closes_on.strftime("%d/%m/%Y"),
+                "date": closes_on.strftime("%d/%m/%Y"),
             }
         )
 
