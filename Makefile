@@ -96,6 +96,8 @@ test: install-test $(CATALOGUE).mo tests/oidc_provider/node_modules/.installed
 	  echo "*** Installez-le avec : sudo apt-get install chromium"; \
 	fi
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(TEST_ENV) $(BIN)/mypy
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 

@@ -341,7 +341,7 @@ if STORAGE_URL:
         import storages  # noqa: F401
     except ImportError as error:
         raise ImproperlyConfigured(
-            "STORAGE_URL needs django-storages: pip install \".[s3]\"."
+            'STORAGE_URL needs django-storages: pip install ".[s3]".'
         ) from error
     PRIVATE_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",

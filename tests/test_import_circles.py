@@ -154,8 +154,10 @@ def _unexplained(path: Path, late_lines: set[int]) -> bool:
 
 
 def _is_import_text(text: str) -> bool:
-    return text.startswith(("from ", "import ")) or text in {")", "("} or (
-        text.endswith(",") and " " not in text.rstrip(",")
+    return (
+        text.startswith(("from ", "import "))
+        or text in {")", "("}
+        or (text.endswith(",") and " " not in text.rstrip(","))
     )
 
 
