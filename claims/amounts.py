@@ -2,7 +2,7 @@
 
 Nothing here touches the database. `claims.selectors` turns a claim and the
 rate tables into the frozen dataclasses below; `compute` turns them into
-lines. Rules (DOMAIN.md, ARCHITECTURE.md "Interpretations"):
+lines. Rules (the regulation; ARCHITECTURE.md "Interpretations"):
 
 - money is `Decimal`; each line is rounded half-up to the cent (EUR) or to
   the franc (XPF), and a total is the sum of rounded lines;

@@ -12,7 +12,7 @@ from imagin.workflow import TransitionTable
 
 
 class ClaimStatus(models.TextChoices):
-    # Labels are the words participants see in the real service (DOMAIN.md).
+    # Labels are the words participants see in the ministry's own service.
     DRAFT = "draft", _("Mission en cours de saisie")
     NOT_PERFORMED = "not_performed", _("Mission non effectuée")
     SUBMITTED = "submitted", _("Validé par l'intervenant")

@@ -108,14 +108,16 @@ def claim_step_save(
             target=locked,
             data={
                 "step": step,
-                "fields": {name: _plain(value) for name, value in fields.items()},
+                "fields": {name: _audit_value(value) for name, value in fields.items()},
                 "complete": draft is None,
             },
         )
         return locked
 
 
-def _plain(value: object) -> object:
+def _audit_value(value: object) -> object:
+    """A saved value as the audit event keeps it: booleans, integers and None
+    as they are, anything else (decimals, dates) as its text."""
     return value if isinstance(value, (bool, int, type(None))) else str(value)
 
 
