@@ -404,17 +404,16 @@ class ClaimAdmin(admin.ModelAdmin):
 def report_batch(request: HttpRequest, outcome: services.BatchOutcome) -> None:
     """Say what went into a new batch and what was left out, and why."""
     batch = outcome.batch
-    if batch is not None:
-        count = batch.claims.count()
-        messages.success(
-            request,
-            ngettext(
-                "Lot %(ref)s constitué : %(n)d état de frais mis en paiement.",
-                "Lot %(ref)s constitué : %(n)d états de frais mis en paiement.",
-                count,
-            )
-            % {"ref": batch.reference, "n": count},
+    count = batch.claims.count()
+    messages.success(
+        request,
+        ngettext(
+            "Lot %(ref)s constitué : %(n)d état de frais mis en paiement.",
+            "Lot %(ref)s constitué : %(n)d états de frais mis en paiement.",
+            count,
         )
+        % {"ref": batch.reference, "n": count},
+    )
     shown = outcome.excluded[:20]
     for claim, why in shown:
         messages.warning(

@@ -69,9 +69,10 @@ def payable_refusal(claim: Claim, by: User) -> str:
 
 @dataclass
 class BatchOutcome:
-    """A batch created (or None), and the claims left out with the reason."""
+    """A batch created, and the claims left out with the reason (a call that
+    could make no batch raises ValidationError instead)."""
 
-    batch: PaymentBatch | None
+    batch: PaymentBatch
     excluded: list[tuple[Claim, str]] = field(default_factory=list)
 
 
