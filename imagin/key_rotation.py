@@ -140,16 +140,8 @@ def _rotate_column(
     )
     for rows in _batches(stored, "token"):
         for pk, token in rows:
-            try:
-                rotated = rotator.rotate(token)
-            except InvalidToken:
-                report.undecryptable.append((counts.label, pk))
-                continue
-            if rotated is None:
-                counts.already_current += 1
-                continue
-            counts.rotated += 1
-            if dry_run:
+            rotated = _next_token(rotator, token, pk, counts, report)
+            if rotated is None or dry_run:
                 continue
             # Compare and set: a row saved meanwhile by the site (under the
             # new key, processes having been restarted with it first) keeps
@@ -158,6 +150,27 @@ def _rotate_column(
                 pk=pk, raw_token=token
             ).update(**{column: Value(rotated, output_field=models.TextField())})
     return counts
+
+
+def _next_token(
+    rotator: _Rotator,
+    token: str,
+    pk: object,
+    counts: FieldReport,
+    report: RotationReport,
+) -> str | None:
+    """`token` encrypted under the first key, counted; None when there is
+    nothing to write: already under it, or opened by no key (reported)."""
+    try:
+        rotated = rotator.rotate(token)
+    except InvalidToken:
+        report.undecryptable.append((counts.label, pk))
+        return None
+    if rotated is None:
+        counts.already_current += 1
+        return None
+    counts.rotated += 1
+    return rotated
 
 
 def _rotate_queued_emails(
@@ -184,16 +197,8 @@ def _rotate_queued_emails(
             sealed = (args_kwargs.get("kwargs") or {}).get("sealed")
             if not sealed:  # queued before sealing existed: nothing encrypted
                 continue
-            try:
-                rotated = rotator.rotate(sealed)
-            except InvalidToken:
-                report.undecryptable.append((counts.label, pk))
-                continue
-            if rotated is None:
-                counts.already_current += 1
-                continue
-            counts.rotated += 1
-            if dry_run:
+            rotated = _next_token(rotator, sealed, pk, counts, report)
+            if rotated is None or dry_run:
                 continue
             args_kwargs["kwargs"]["sealed"] = rotated
             # Still READY: a worker that took the task meanwhile opened it
