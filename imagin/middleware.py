@@ -129,6 +129,8 @@ class ControlCharactersMiddleware:
 
 # When the current sign-in started (seconds since the epoch), in the session.
 SIGNED_IN_AT = "imagin_signed_in_at"
+# When the session was last saved for its idle timeout (SessionLifetimeMiddleware).
+REFRESHED_AT = "imagin_refreshed_at"
 
 
 def signed_in(sender, request: HttpRequest, user, **kwargs) -> None:
@@ -139,10 +141,15 @@ def signed_in(sender, request: HttpRequest, user, **kwargs) -> None:
 
 class SessionLifetimeMiddleware:
     """Sign out whoever signed in more than `SESSION_ABSOLUTE_LIFETIME`
-    seconds ago, however active since (the idle timeout, SESSION_IDLE_TIMEOUT,
-    is the session cookie's age, renewed on every request), and send them to
-    the sign-in page with a message. Placed after the authentication and
-    message middleware."""
+    seconds ago, however active since, and send them to the sign-in page with
+    a message. Placed after the authentication and message middleware.
+
+    It also keeps the idle timeout (SESSION_IDLE_TIMEOUT, the session's age)
+    running from the last activity without writing the session at every
+    request: a signed-in session is saved again, pushing its expiry back,
+    once SESSION_REFRESH_INTERVAL seconds have passed since the last save.
+    An idle session so ends between the timeout minus that interval and the
+    timeout; a page costs no database write most of the time."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -177,7 +184,18 @@ class SessionLifetimeMiddleware:
                     else resolve_url(settings.LOGIN_REDIRECT_URL)
                 )
                 return never_store(redirect_to_login(then))
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            now = int(timezone.now().timestamp())
+            refreshed = request.session.get(REFRESHED_AT)
+            if (
+                not isinstance(refreshed, int)
+                or now - refreshed >= settings.SESSION_REFRESH_INTERVAL
+            ):
+                # Modified, hence saved by the session middleware with a new
+                # expiry (and, were it a dated cookie, a new cookie).
+                request.session[REFRESHED_AT] = now
+        return response
 
 
 class NeverStoreSignedInMiddleware:

@@ -263,7 +263,16 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # the age above is an inactivity timeout
+# The age above is an inactivity timeout, pushed back by a signed-in visit at
+# most every SESSION_REFRESH_INTERVAL seconds (SessionLifetimeMiddleware), not
+# by a database write at every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_INTERVAL = env.int("SESSION_REFRESH_INTERVAL", default=60)
+if not 0 < SESSION_REFRESH_INTERVAL < SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured(
+        "SESSION_REFRESH_INTERVAL is a number of seconds, smaller than "
+        "SESSION_IDLE_TIMEOUT."
+    )
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # However active, a sign-in lasts this many seconds at most
 # (imagin.middleware.SessionLifetimeMiddleware); then sign in again.
