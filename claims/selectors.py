@@ -7,6 +7,7 @@ inputs from the database, in a fixed number of queries.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -320,15 +321,21 @@ class ParticipantClaim:
     amounts: amounts.Amounts
 
 
-def claims_for_participant(
-    user, session_id: int | None = None
-) -> list[ParticipantClaim]:
-    """The user's claims, newest mission first, each with its amount (frozen
-    once validated, else estimated): a fixed number of queries."""
+def participant_claims(user, session_id: int | None = None) -> QuerySet[Claim]:
+    """The user's claims (of one session if given), newest mission first, with
+    what the list and the amounts read: a queryset, so that a page of it is
+    fetched and priced (`priced_claims`), never the whole history."""
     queryset = claims_for_entry().filter(assignment__participant=user)
     if session_id:
         queryset = queryset.filter(assignment__mission__exam__session_id=session_id)
-    claims = list(queryset.order_by("-assignment__mission__starts_at", "-pk"))
+    return queryset.order_by("-assignment__mission__starts_at", "-pk")
+
+
+def priced_claims(user, claims: Iterable[Claim]) -> list[ParticipantClaim]:
+    """Each of `claims` (the user's own, e.g. a page of `participant_claims`)
+    with its amount, frozen once validated, else estimated: a fixed number of
+    queries, and the work of pricing only these."""
+    claims = list(claims)
     if not claims:
         return []
     book = rate_book()
@@ -336,6 +343,14 @@ def claims_for_participant(
     return [
         ParticipantClaim(claim, claim_amounts(claim, book, counted)) for claim in claims
     ]
+
+
+def claims_for_participant(
+    user, session_id: int | None = None
+) -> list[ParticipantClaim]:
+    """All the user's claims (of one session if given), each with its amount:
+    what the session recap lists."""
+    return priced_claims(user, participant_claims(user, session_id))
 
 
 def claim_for_participant(user, pk: int) -> Claim:

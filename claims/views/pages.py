@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,6 +29,32 @@ from missions.models import ExamSession
 # ------------------------------------------------------------------ list
 
 
+# Enough for a session's missions on one screen; the list's cost (queries,
+# pricing, page weight) no longer grows with a participant's history.
+CLAIMS_PER_PAGE = 20
+
+
+def _pages_list(page: Page) -> list[int | str]:
+    """The page numbers the DSFR pagination shows: the first two, the last two
+    and the current one's neighbours, "…" for each gap of more than one page.
+    (dsfr.utils.list_pages orders them through a set, which breaks past 32.)"""
+    last = page.paginator.num_pages
+    shown = sorted(
+        {1, 2, page.number - 1, page.number, page.number + 1, last - 1, last}
+        & set(range(1, last + 1))
+    )
+    items: list[int | str] = []
+    previous = 0
+    for number in shown:
+        if number - previous == 2:
+            items.append(number - 1)
+        elif number - previous > 2:
+            items.append("…")
+        items.append(number)
+        previous = number
+    return items
+
+
 @login_required
 @require_GET
 def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -42,13 +69,25 @@ def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     chosen = next(
         (s for s in sessions if str(s.pk) == request.GET.get("session", "")), None
     )
-    rows = selectors.claims_for_participant(request.user, chosen.pk if chosen else None)
+    # Paginated before pricing: only the page's claims are fetched and priced.
+    # get_page turns a page past the end into the last one and anything not a
+    # number into the first: a stale or hand-typed link never fails.
+    page = Paginator(
+        selectors.participant_claims(request.user, chosen.pk if chosen else None),
+        CLAIMS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    # An attribute {% dsfr_pagination %} reads, not one Django's Page declares.
+    page.pages_list = _pages_list(page)  # type: ignore[attr-defined]
     now = timezone.now()
     return render(
         request,
         "claims/claim_list.html",
         {
-            "rows": [(row, flow.participant_status(row.claim, now)) for row in rows],
+            "rows": [
+                (row, flow.participant_status(row.claim, now))
+                for row in selectors.priced_claims(request.user, page.object_list)
+            ],
+            "page_obj": page,
             "sessions": sessions,
             "chosen": chosen,
         },

@@ -47,13 +47,14 @@ def test_the_list_costs_the_same_queries_for_3_or_30_claims(
 ):
     for _ in range(3):
         convoke(participant, manager)
-    with django_assert_max_num_queries(14) as few:
+    # 15: the page's count (pagination) is the one query a longer list adds.
+    with django_assert_max_num_queries(15) as few:
         signed_in.get(reverse("claims:list"))
     for _ in range(27):
         convoke(participant, manager)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = signed_in.get(reverse("claims:list"))
-    assert response.content.decode().count("Ouvrir") == 30
+    assert response.content.decode().count("Ouvrir") == 20  # one page
 
 
 def test_the_list_filters_by_session_and_shows_only_ones_own_claims(

@@ -1,0 +1,128 @@
+"""The participant's claim list, paginated: twenty claims a page, newest
+mission first, the session filter kept, no address that fails."""
+
+from __future__ import annotations
+
+import html
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+
+from claims import selectors
+from claims.views.pages import CLAIMS_PER_PAGE, _pages_list
+from tests.claims.entry_helpers import convoke
+from tests.html import assert_strict_csp_page
+from tests.participant_volume import past_claims
+
+pytestmark = pytest.mark.usefixtures("without_travel")
+
+LIST = reverse("claims:list")
+
+
+def _opened(response) -> list[int]:
+    """The claim numbers the page lists, in order."""
+    return [int(n) for n in re.findall(r"l'état de frais n° (\d+)", page(response))]
+
+
+def page(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def history(participant, manager):
+    """An open claim and 44 older ones: three pages (20, 20, 5)."""
+    newest = convoke(participant, manager)
+    return [newest.pk] + [claim.pk for claim in past_claims(participant, manager, 44)]
+
+
+def test_the_list_shows_twenty_claims_a_page_newest_mission_first(signed_in, history):
+    assert CLAIMS_PER_PAGE == 20
+    first = signed_in.get(LIST)
+    assert _opened(first) == history[:20]
+    assert _opened(signed_in.get(LIST, {"page": 2})) == history[20:40]
+    last = signed_in.get(LIST, {"page": 3})
+    assert _opened(last) == history[40:]
+    text = page(first)
+    assert "45 états de frais — page 1 sur 3" in text
+    # The DSFR component, in French, pointing at the other pages.
+    assert 'class="fr-pagination"' in text
+    for label in ("Première page", "Page précédente", "Page suivante", "Dernière page"):
+        assert label in text
+    assert 'aria-current="page"' in text and 'href="?page=2"' in text
+
+
+def test_a_page_past_the_end_shows_the_last_and_garbage_the_first(signed_in, history):
+    past_the_end = signed_in.get(LIST, {"page": 999})
+    assert past_the_end.status_code == 200
+    assert _opened(past_the_end) == history[40:]
+    for garbage in ("abc", "-1", "0", "1e3", "2.5", ""):
+        response = signed_in.get(LIST, {"page": garbage})
+        assert response.status_code == 200, garbage
+        expected = history[40:] if garbage in ("-1", "0") else history[:20]
+        assert _opened(response) == expected, garbage
+
+
+def test_the_pages_of_one_session_keep_the_filter_in_their_links(
+    signed_in, participant, history
+):
+    session = (
+        selectors.participant_claims(participant)
+        .get(pk=history[1])
+        .assignment.mission.exam.session
+    )
+    of_session = list(
+        selectors.participant_claims(participant, session.pk).values_list(
+            "pk", flat=True
+        )
+    )
+    assert len(of_session) > CLAIMS_PER_PAGE
+    response = signed_in.get(LIST, {"session": session.pk, "page": 2})
+    assert _opened(response) == of_session[20:40]
+    links = re.findall(
+        r'class="fr-pagination__link[^"]*"[^>]*href="([^"]+)"', page(response)
+    )
+    assert links and all(f"session={session.pk}" in link for link in links), links
+
+
+def test_only_the_claims_of_the_page_are_priced(signed_in, history, monkeypatch):
+    priced = []
+    real = selectors.claim_amounts
+
+    def counting(claim, *args, **kwargs):
+        priced.append(claim.pk)
+        return real(claim, *args, **kwargs)
+
+    monkeypatch.setattr(selectors, "claim_amounts", counting)
+    signed_in.get(LIST, {"page": 3})
+    assert priced == history[40:]
+
+
+def test_a_short_list_has_no_pagination(signed_in, convoked_claim):
+    assert "fr-pagination" not in page(signed_in.get(LIST))
+
+
+def test_the_paginated_list_runs_under_the_strict_csp(signed_in, history):
+    assert "fr-pagination" in assert_strict_csp_page(signed_in.get(LIST, {"page": 2}))
+
+
+@pytest.mark.parametrize(
+    ("number", "pages", "shown"),
+    [
+        (1, 2, [1, 2]),
+        (1, 3, [1, 2, 3]),
+        (3, 5, [1, 2, 3, 4, 5]),
+        (1, 42, [1, 2, "…", 41, 42]),
+        (17, 42, [1, 2, "…", 16, 17, 18, "…", 41, 42]),
+        (4, 42, [1, 2, 3, 4, 5, "…", 41, 42]),
+        (40, 42, [1, 2, "…", 39, 40, 41, 42]),
+    ],
+)
+def test_the_page_numbers_keep_the_ends_and_the_neighbours_in_order(
+    number, pages, shown
+):
+    page_obj = SimpleNamespace(
+        number=number, paginator=SimpleNamespace(num_pages=pages)
+    )
+    assert _pages_list(page_obj) == shown
