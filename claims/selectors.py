@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from claims import amounts, flow
 from claims.models import EDITABLE_BY_PARTICIPANT, Claim, ClaimStatus, RateTable, Trip
-from claims.rate_book import RateBook, TableSnapshot
+from claims.rate_book import RateBook, TableSnapshot, shared_tables
 from imagin.audit import AuditEvent
 from missions.models import MissionType
 
@@ -40,21 +40,30 @@ CLAIM_RELATED = (
 
 
 def rate_book(currency: str | None = None) -> RateBook:
-    """Every rate table as plain data (two queries)."""
-    tables = tuple(
-        TableSnapshot(
-            kind=table.kind,
-            zone=table.zone,
-            currency=table.currency,
-            valid_from=table.valid_from,
-            valid_until=table.valid_until,
-            rates={rate.key: rate.amount for rate in table.rates.all()},
-            reference=table.reference,
+    """Every rate table as plain data, in `currency` (the deployment's by default).
+
+    The tables are read (two queries) once per process and per version of
+    them; otherwise they cost the read of the shared version (one query with
+    the database cache): `claims.rate_book.shared_tables`. The zone and the
+    currency are not kept with them, so settings changed later still apply.
+    """
+
+    def read() -> tuple[TableSnapshot, ...]:
+        return tuple(
+            TableSnapshot(
+                kind=table.kind,
+                zone=table.zone,
+                currency=table.currency,
+                valid_from=table.valid_from,
+                valid_until=table.valid_until,
+                rates={rate.key: rate.amount for rate in table.rates.all()},
+                reference=table.reference,
+            )
+            for table in RateTable.objects.prefetch_related("rates")
         )
-        for table in RateTable.objects.prefetch_related("rates")
-    )
+
     return RateBook(
-        tables=tables,
+        tables=shared_tables(read),
         zone=settings.TRAVEL_RATE_ZONE,
         currency=currency or settings.CURRENCY,
     )

@@ -20,6 +20,8 @@ from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from claims.rate_book import rates_changed
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -128,7 +130,27 @@ RATE_KEYS = _rate_keys()
 RATE_KEY_CHOICES = [pair for pairs in RATE_KEYS.values() for pair in pairs]
 
 
-class RateTableQuerySet(models.QuerySet):
+class RatesChangedQuerySet(models.QuerySet):
+    """Bulk writes send no signal: they mark the rate book stale themselves
+    (claims.rate_book, "One copy per process")."""
+
+    def update(self, **kwargs):
+        updated = super().update(**kwargs)
+        rates_changed(using=self.db)
+        return updated
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        rates_changed(using=self.db)
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        updated = super().bulk_update(objs, fields, *args, **kwargs)
+        rates_changed(using=self.db)
+        return updated
+
+
+class RateTableQuerySet(RatesChangedQuerySet):
     def overlapping(self, *, kind, zone, currency, valid_from, valid_until):
         """Tables of the same kind, zone and currency whose period meets this one."""
         overlap = Q(valid_until__isnull=True) | Q(valid_until__gte=valid_from)
@@ -243,6 +265,8 @@ class Rate(models.Model):
     )
     key = models.CharField(_("taux"), max_length=20, choices=RATE_KEY_CHOICES)
     amount = models.DecimalField(_("montant unitaire"), max_digits=12, decimal_places=4)
+
+    objects = RatesChangedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("taux")
