@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claims.models import Claim
+from claims.rate_book import forget_shared_tables
 from claims.services import convocation_issue
 from tests import factories
 
@@ -43,6 +44,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return 1 if _is_transactional(item) else 0
 
     items.sort(key=order)
+
+
+@pytest.fixture(autouse=True)
+def rate_tables_not_kept_from_an_earlier_test():
+    """Each test starts as a process that has not read the rate tables yet.
+
+    The process keeps them between requests (claims.rate_book): without this,
+    a test's first page would cost two queries fewer when an earlier test had
+    read them, and query counts would depend on the order the tests run in.
+    A stale copy cannot leak from one test to the next either way: the
+    version it is checked against rolls back with the test's transaction.
+    """
+    forget_shared_tables()
 
 
 @pytest.fixture
