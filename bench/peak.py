@@ -120,9 +120,10 @@ def drop_database() -> None:
         connection.close()
         if hasattr(connection, "close_pool"):
             connection.close_pool()
+    # The SQLite file, or the server's log beside the PostgreSQL database.
+    shutil.rmtree(sandbox.WORKDIR, ignore_errors=True)
     admin = postgres_admin()
     if admin is None:
-        shutil.rmtree(sandbox.WORKDIR, ignore_errors=True)
         return
     name = settings.DATABASES["default"]["NAME"]
     with admin:
