@@ -37,9 +37,7 @@ def test_pages_seen_within_a_minute_write_no_session(client, participant):
     assert _session_writes(client, url) == []
 
 
-def test_a_page_seen_a_minute_later_pushes_the_idle_timeout_back(
-    client, participant
-):
+def test_a_page_seen_a_minute_later_pushes_the_idle_timeout_back(client, participant):
     client.force_login(participant)
     url = reverse("claims:list")
     client.get(url)
