@@ -29,8 +29,6 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
-from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Commune, FinancialFile, User
 from accounts.roles import MANAGER
@@ -143,23 +141,6 @@ def main() -> None:
             },
         ),
     )
-    # Beyond 50 claims the action hands the validation to the worker: time it
-    # there, as production runs it (its e-mails go to the queue for later).
-    began = time.perf_counter()
-    for stored in DBTaskResult.objects.filter(task_path="claims.tasks.approve_claims"):
-        stored.claim("bench")
-        Worker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="bench",
-            excluded_queue_names=[],
-        ).run_task(stored)
-    elapsed = time.perf_counter() - began
-    print(f"{'validate all (worker)':<34}{elapsed * 1000:>9.0f} ms")
     validated = Claim.objects.filter(status="approved").count()
     print(f"{'':<34}{validated} validated")
     timed(
