@@ -9,25 +9,16 @@ skipped: their claim pages say the same.
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import Claim
 from imagin.mail import send_templated_mail
-from imagin.outbox import seal
-from imagin.tasks import send_email
-
-logger = logging.getLogger(__name__)
 
 # What the participant is told for each decision: subject, what happened,
 # and what comes next.
@@ -82,42 +73,14 @@ def claim_decided(claim: Claim, decision: str, reason: str = "") -> None:
 
     The claim is loaded with its participant, mission, exam and épreuve.
     """
-    mail = _decision_mail(claim, decision, reason)
-    if mail is not None:
-        send_templated_mail("claim-decision", **mail)
-
-
-def decisions_queued(claims: Sequence[Claim], decision: str) -> None:
-    """`claim_decided` for many claims at once (a bulk validation, from the
-    background worker): the same e-mails, rendered and queued now, in one
-    transaction.
-
-    One by one, each e-mail's row in the task queue is its own commit, and
-    commits, not rendering, are what a thousand e-mails cost.
-    """
-    with transaction.atomic():
-        for claim in claims:
-            mail = _decision_mail(claim, decision)
-            if mail is None:
-                continue
-            try:
-                rendered = render_mail("claim-decision", **mail)
-            except Exception:  # one broken e-mail must not lose the others
-                logger.exception("Decision e-mail of claim %s not rendered", claim.pk)
-                continue
-            send_email.enqueue(sealed=seal(rendered))
-
-
-def _decision_mail(claim: Claim, decision: str, reason: str = "") -> dict | None:
-    """The decision e-mail's recipients, context and language; None for
-    someone without an address."""
     participant = claim.assignment.participant
     if not participant.email:
-        return None
+        return
     subject, headline, next_step = DECISIONS[decision]
-    return {
-        "to": [participant.email],
-        "context": {
+    send_templated_mail(
+        "claim-decision",
+        to=[participant.email],
+        context={
             "claim": claim,
             "participant": participant,
             "decision": decision,
@@ -127,29 +90,8 @@ def _decision_mail(claim: Claim, decision: str, reason: str = "") -> dict | None
             "reason": reason,
             "claim_url": claim_url(claim),
         },
-        "language": participant.language,
-    }
-
-
-def render_mail(
-    name: str, *, to: list[str], context: dict[str, Any], language: str | None
-) -> dict[str, Any]:
-    """The message `imagin.mail.send_templated_mail` queues, rendered here so
-    that many are queued in one transaction (the same templates, context and
-    language)."""
-    context = {
-        "AUTHORITY_NAME": settings.AUTHORITY_NAME,
-        "AUTHORITY_CONTACT": settings.AUTHORITY_CONTACT,
-        "GUIDE_URL": settings.SITE_URL + reverse("guide"),
-        **context,
-    }
-    with translation.override(language or settings.LANGUAGE_CODE):
-        subject = " ".join(
-            render_to_string(f"emails/{name}-subject.txt", context).split()
-        )
-        body = render_to_string(f"emails/{name}-body.txt", context)
-        html = render_to_string(f"emails/{name}-body.html", context)
-    return {"to": to, "subject": subject, "body": body, "html": html}
+        language=participant.language,
+    )
 
 
 # Payment news, one e-mail per participant for all their claims of a batch.
