@@ -8,6 +8,7 @@ class ClaimsConfig(AppConfig):
     verbose_name = _("États de frais")
 
     def ready(self) -> None:
+        # In ready(): models can be imported only once the registry is ready.
         from claims.models import Rate, RateTable
         from claims.rate_book import rates_changed, rates_migrated
 
