@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Final
-from urllib.parse import parse_qsl, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from imagin.error_reports import init_sentry
 from imagin.logs import logging_config
+from imagin.storage_url import private_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -339,35 +339,7 @@ STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
 # (credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; needs the `s3`
 # extra: pip install ".[s3]").
 STORAGE_URL = env.str("STORAGE_URL", default="")
-if STORAGE_URL:
-    _storage = urlsplit(STORAGE_URL)
-    _storage_query = dict(parse_qsl(_storage.query))
-    if _storage.scheme != "s3" or not _storage.netloc:
-        raise ImproperlyConfigured(
-            "STORAGE_URL must look like s3://BUCKET/PREFIX?endpoint=URL&region=NAME."
-        )
-    try:
-        import storages  # noqa: F401
-    except ImportError as error:
-        raise ImproperlyConfigured(
-            'STORAGE_URL needs django-storages: pip install ".[s3]".'
-        ) from error
-    PRIVATE_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": _storage.netloc,
-            "location": _storage.path.strip("/"),
-            "endpoint_url": _storage_query.get("endpoint") or None,
-            "region_name": _storage_query.get("region") or None,
-            # Never public, never overwritten; files are streamed by the views
-            # that check who asks, never linked to.
-            "default_acl": "private",
-            "file_overwrite": False,
-            "querystring_auth": True,
-        },
-    }
-else:
-    PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+PRIVATE_STORAGE = private_storage(STORAGE_URL)
 STORAGES = {
     "default": PRIVATE_STORAGE,
     "private": PRIVATE_STORAGE,
