@@ -9,16 +9,20 @@ skipped: their claim pages say the same.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import Claim
-from imagin.mail import send_templated_mail
+from imagin.mail import queue_rendered_mail, render_templated_mail, send_templated_mail
+
+logger = logging.getLogger(__name__)
 
 # What the participant is told for each decision: subject, what happened,
 # and what comes next.
@@ -73,14 +77,42 @@ def claim_decided(claim: Claim, decision: str, reason: str = "") -> None:
 
     The claim is loaded with its participant, mission, exam and épreuve.
     """
+    mail = _decision_mail(claim, decision, reason)
+    if mail is not None:
+        send_templated_mail("claim-decision", **mail)
+
+
+def decisions_queued(claims: Sequence[Claim], decision: str) -> None:
+    """`claim_decided` for many claims at once (a bulk validation, from the
+    background worker): the same e-mails, rendered and queued now, in one
+    transaction.
+
+    One by one, each e-mail's row in the task queue is a commit of its own,
+    and commits, not rendering, are what a thousand e-mails cost.
+    """
+    with transaction.atomic():
+        for claim in claims:
+            mail = _decision_mail(claim, decision)
+            if mail is None:
+                continue
+            try:
+                rendered = render_templated_mail("claim-decision", **mail)
+            except Exception:  # one broken e-mail must not lose the others
+                logger.exception("Decision e-mail of claim %s not rendered", claim.pk)
+                continue
+            queue_rendered_mail(rendered)
+
+
+def _decision_mail(claim: Claim, decision: str, reason: str = "") -> dict | None:
+    """The decision e-mail's recipient, context and language; None for
+    someone without an address."""
     participant = claim.assignment.participant
     if not participant.email:
-        return
+        return None
     subject, headline, next_step = DECISIONS[decision]
-    send_templated_mail(
-        "claim-decision",
-        to=[participant.email],
-        context={
+    return {
+        "to": [participant.email],
+        "context": {
             "claim": claim,
             "participant": participant,
             "decision": decision,
@@ -90,8 +122,8 @@ def claim_decided(claim: Claim, decision: str, reason: str = "") -> None:
             "reason": reason,
             "claim_url": claim_url(claim),
         },
-        language=participant.language,
-    )
+        "language": participant.language,
+    }
 
 
 # Payment news, one e-mail per participant for all their claims of a batch.

@@ -6,6 +6,7 @@ Events are never updated or deleted, by the ORM or by the back-office.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -133,9 +134,13 @@ def audit_log_many(
     targets: list[tuple[models.Model, str]],
     to_status: str = "",
     data: dict[str, Any] | None = None,
+    data_for: Callable[[Any], dict[str, Any]] | None = None,
 ) -> None:
     """Append one event per (target, from_status), in one query: the same
-    action on many objects of one model (a payment batch's claims)."""
+    action on many objects of one model (a payment batch's claims).
+
+    `data_for(target)`, if given, adds each event's own data over `data`
+    (the amounts each validated claim was frozen at)."""
     if not targets:
         return
     common = {
@@ -143,9 +148,14 @@ def audit_log_many(
         "action": action,
         "target_type": ContentType.objects.get_for_model(targets[0][0]),
         "to_status": to_status,
-        "data": _storable(data or {}),
     }
+    shared = _storable(data or {})
     AuditEvent.objects.bulk_create(
-        AuditEvent(target_id=target.pk, from_status=from_status, **common)
+        AuditEvent(
+            target_id=target.pk,
+            from_status=from_status,
+            data={**shared, **_storable(data_for(target))} if data_for else shared,
+            **common,
+        )
         for target, from_status in targets
     )

@@ -25,6 +25,35 @@ from imagin.outbox import seal, send_rendered_mail
 from imagin.tasks import send_email
 
 
+def render_templated_mail(
+    name: str, *, to: list[str], context: dict[str, Any], language: str | None
+) -> dict[str, Any]:
+    """emails/<name>-subject.txt, -body.txt and -body.html rendered in
+    `language` (the recipient's; None: the site's default, French), as the
+    message `queue_rendered_mail` hands to the worker."""
+    context = {
+        "AUTHORITY_NAME": settings.AUTHORITY_NAME,
+        "AUTHORITY_CONTACT": settings.AUTHORITY_CONTACT,
+        "GUIDE_URL": settings.SITE_URL + reverse("guide"),
+        **context,
+    }
+    # The recipient's language, not the one of whoever acted: a manager
+    # browsing in French writes to an English-speaking participant in English.
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = " ".join(
+            render_to_string(f"emails/{name}-subject.txt", context).split()
+        )
+        body = render_to_string(f"emails/{name}-body.txt", context)
+        html = render_to_string(f"emails/{name}-body.html", context)
+    return {"to": to, "subject": subject, "body": body, "html": html}
+
+
+def queue_rendered_mail(rendered: dict[str, Any]) -> None:
+    """Hand a rendered message to the background worker, sealed (its address
+    and text are personal data, and the queue is a table like any other)."""
+    send_email.enqueue(sealed=seal(rendered))
+
+
 def send_templated_mail(
     name: str,
     *,
@@ -33,36 +62,21 @@ def send_templated_mail(
     language: str | None,
     attachments: Sequence[tuple[str, bytes, str]] = (),
 ) -> None:
-    """Send emails/<name>-subject.txt, -body.txt and -body.html once committed,
-    in `language` (the recipient's; None: the site's default, French), with
+    """Send the e-mail `render_templated_mail` renders, once committed, with
     optional (filename, content, mimetype) attachments.
 
     Called inside a service's transaction: if the transaction rolls back, no
     e-mail announces a change that did not happen.
     """
-    context = {
-        "AUTHORITY_NAME": settings.AUTHORITY_NAME,
-        "AUTHORITY_CONTACT": settings.AUTHORITY_CONTACT,
-        "GUIDE_URL": settings.SITE_URL + reverse("guide"),
-        **context,
-    }
 
     def send() -> None:
-        # The recipient's language, not the one of whoever acted: a manager
-        # browsing in French writes to an English-speaking participant in English.
-        with translation.override(language or settings.LANGUAGE_CODE):
-            subject = " ".join(
-                render_to_string(f"emails/{name}-subject.txt", context).split()
-            )
-            body = render_to_string(f"emails/{name}-body.txt", context)
-            html = render_to_string(f"emails/{name}-body.html", context)
+        rendered = render_templated_mail(
+            name, to=to, context=context, language=language
+        )
         if attachments:
-            send_rendered_mail(
-                to=to, subject=subject, body=body, html=html, attachments=attachments
-            )
+            send_rendered_mail(**rendered, attachments=attachments)
         else:
-            rendered = {"to": to, "subject": subject, "body": body, "html": html}
-            send_email.enqueue(sealed=seal(rendered))
+            queue_rendered_mail(rendered)
 
     # robust: a mail server refusing the message is logged; the decision it
     # announces is committed whatever happens to the e-mail.

@@ -7,7 +7,7 @@ status change and its audit event are written together.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import models
@@ -79,9 +79,16 @@ def apply_transitions(
     action: str,
     data: dict[str, Any] | None = None,
     values: Mapping[str, Any] | None = None,
+    own_values: Sequence[str] = (),
+    event_data: Callable[[Any], dict[str, Any]] | None = None,
 ) -> None:
     """The same move for many objects of one model, in two queries: one UPDATE
     of their status (and `values`), one INSERT of their audit events.
+
+    `values` are the same for all (an F() expression is evaluated per row);
+    `own_values` name fields each object already carries its own value for
+    (a validation's amounts), written in the same UPDATE with one CASE per
+    field. `event_data(obj)` gives each event its own data, over `data`.
 
     Raises TransitionNotAllowed, before writing anything, if the table forbids
     the move for any of them. The caller holds their row locks.
@@ -93,8 +100,17 @@ def apply_transitions(
         allowed, reason = table.check(obj.status, to_status)
         if not allowed:
             raise TransitionNotAllowed(reason)
+    model = type(stateful[0])
     values = dict(values or {})
-    type(stateful[0]).objects.filter(pk__in=[obj.pk for obj in objs]).update(
+    for name in own_values:
+        values[name] = models.Case(
+            *(
+                models.When(pk=obj.pk, then=models.Value(getattr(obj, name)))
+                for obj in stateful
+            ),
+            output_field=model._meta.get_field(name),
+        )
+    model.objects.filter(pk__in=[obj.pk for obj in objs]).update(
         status=to_status, **values
     )
     audit_log_many(
@@ -103,6 +119,7 @@ def apply_transitions(
         targets=[(obj, obj.status) for obj in stateful],
         to_status=to_status,
         data=data,
+        data_for=event_data,
     )
     for obj in stateful:
         obj.status = to_status

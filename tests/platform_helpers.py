@@ -52,3 +52,26 @@ def run_django(code: str, **env: str) -> subprocess.CompletedProcess[str]:
         timeout=120,
         check=False,
     )
+
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def run_stored_task(stored, worker_id: str = "worker-1") -> None:
+    """Run one task of the database queue as production's worker does: claimed
+    (unless a test claimed it already), then executed by django-tasks-db's
+    Worker (in this process)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    if stored.status == "READY":
+        stored.claim(worker_id)
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    ).run_task(stored)

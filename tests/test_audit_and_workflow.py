@@ -129,6 +129,40 @@ def test_many_objects_move_together_or_none_does(manager):
         assert event.data == {"reason": "lot"}
 
 
+def test_many_objects_move_with_their_own_values_and_event_data(manager):
+    from decimal import Decimal
+
+    from claims.models import Claim
+    from claims.services import convocation_issue
+    from imagin.workflow import apply_transitions
+    from tests.factories import AssignmentFactory
+
+    claims = [
+        convocation_issue(assignment=AssignmentFactory(), by=manager) for _ in range(3)
+    ]
+    for number, claim in enumerate(claims, start=1):
+        claim.remuneration_amount = Decimal(number * 10)
+    apply_transitions(
+        claims,
+        table=CLAIM_TRANSITIONS,
+        to_status=ClaimStatus.CANCELLED,
+        by=manager,
+        action="claims.claim.cancelled",
+        data={"reason": "lot", "shared": "oui"},
+        own_values=("remuneration_amount",),
+        event_data=lambda claim: {"reason": f"n° {claim.pk}"},
+    )
+    for number, claim in enumerate(claims, start=1):
+        stored = Claim.objects.get(pk=claim.pk)
+        assert (stored.status, stored.remuneration_amount) == (
+            "cancelled",
+            Decimal(number * 10),
+        )
+        event = AuditEvent.objects.for_object(claim).latest("pk")
+        # Each event's own data over the shared data.
+        assert event.data == {"reason": f"n° {claim.pk}", "shared": "oui"}
+
+
 # ------------------------------------------------------------ back-office
 
 

@@ -28,6 +28,7 @@ from sentry_sdk.transport import Transport
 
 from imagin.error_reports import init_sentry, stop_sentry
 from imagin.logs import _user_id, current_request_id, logging_config
+from tests.platform_helpers import DATABASE_TASKS, run_stored_task
 
 LOG_MIDDLEWARE = "imagin.logs.RequestLogMiddleware"
 IBAN = "FR7630006000011234567890189"
@@ -248,24 +249,11 @@ def test_django_tasks_own_narration_stays_out_even_when_the_worker_asks_for_it(
 
 @pytest.mark.django_db
 def test_a_task_run_by_the_database_worker_is_logged_with_its_duration():
-    from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
-    database = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    with override_settings(TASKS=database), captured_logs("json") as output:
+    with override_settings(TASKS=DATABASE_TASKS), captured_logs("json") as output:
         result = logged_task.enqueue(EMAIL)
-        stored = DBTaskResult.objects.get(id=result.id)
-        stored.claim("worker-1")
-        Worker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="worker-1",
-            excluded_queue_names=[],
-        ).run_task(stored)
+        run_stored_task(DBTaskResult.objects.get(id=result.id))
 
     records = [json.loads(line) for line in output.getvalue().splitlines()]
     inside = next(r for r in records if r["message"] == "inside the task")

@@ -197,6 +197,14 @@ def _lock(claim: Claim, by: User, decision: Decision) -> Claim:
     return locked
 
 
+def refusal_text(error: Exception) -> str:
+    """A refusal (ValidationError, PermissionDenied…) as one sentence or several,
+    for the report of a decision on many claims."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or _("Action refusée.")
+
+
 def _required(reason: str, message: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -205,6 +213,40 @@ def _required(reason: str, message: str) -> str:
 
 
 # ------------------------------------------------------------ decisions
+
+
+def approval_amounts(
+    claim: Claim, book: RateBook, counted: list[tuple] | None = None
+) -> amounts.Amounts:
+    """The amounts a validation freezes; raises ValidationError listing every
+    problem that prevents pricing the claim. `counted`: the participant's car
+    kilometres already counted (`selectors.counted_car_trips`), when many
+    claims are priced at once."""
+    # The frozen lines are the administration's record, written in French
+    # whatever language the manager reads the back-office in.
+    with translation.override(settings.LANGUAGE_CODE):
+        priced = amounts.compute(selectors.claim_input(claim, counted), book)
+    if priced.problems:
+        # The problems are for the manager: in the manager's language.
+        priced = amounts.compute(selectors.claim_input(claim, counted), book)
+        raise ValidationError(list(priced.problems))
+    return priced
+
+
+def frozen_lines(claim: Claim, priced: amounts.Amounts) -> list[ClaimLine]:
+    """The claim's lines as validated: each with the rate that applied."""
+    return [
+        ClaimLine(
+            claim=claim,
+            kind=line.kind,
+            label=line.label[:250],
+            date=line.date,
+            quantity=line.quantity,
+            unit_rate=line.unit_rate.quantize(UNIT_RATE_PLACES),
+            amount=line.amount,
+        )
+        for line in priced.lines
+    ]
 
 
 def claim_approve(*, claim: Claim, by: User, book: RateBook | None = None) -> Claim:
@@ -221,27 +263,9 @@ def claim_approve(*, claim: Claim, by: User, book: RateBook | None = None) -> Cl
         locked = _lock(claim, by, Decision.APPROVE)
         if book is None or book.currency != locked.currency:
             book = selectors.rate_book(locked.currency)
-        # The frozen lines are the administration's record, written in French
-        # whatever language the manager reads the back-office in.
-        with translation.override(settings.LANGUAGE_CODE):
-            priced = amounts.compute(selectors.claim_input(locked), book)
-        if priced.problems:
-            # The problems are for the manager: in the manager's language.
-            priced = amounts.compute(selectors.claim_input(locked), book)
-            raise ValidationError(list(priced.problems))
+        priced = approval_amounts(locked, book)
         locked.lines.all().delete()
-        ClaimLine.objects.bulk_create(
-            ClaimLine(
-                claim=locked,
-                kind=line.kind,
-                label=line.label[:250],
-                date=line.date,
-                quantity=line.quantity,
-                unit_rate=line.unit_rate.quantize(UNIT_RATE_PLACES),
-                amount=line.amount,
-            )
-            for line in priced.lines
-        )
+        ClaimLine.objects.bulk_create(frozen_lines(locked, priced))
         locked.remuneration_amount = priced.remuneration
         locked.travel_amount = priced.travel
         locked.approved_at = timezone.now()

@@ -8,8 +8,8 @@ from claims.admin.decisions.base import (
     ClaimDecision,
     DecisionPanel,
     decision_panels,
-    refusal_text,
 )
+from claims.services.review import refusal_text
 
 __all__ = [
     "DECISIONS",

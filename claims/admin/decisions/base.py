@@ -26,13 +26,6 @@ from imagin.workflow import TransitionNotAllowed
 REFUSALS = (ValidationError, PermissionDenied, TransitionNotAllowed)
 
 
-def refusal_text(error: Exception) -> str:
-    """A service's refusal as one French sentence (or several)."""
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("Action refusée.")
-
-
 class ClaimDecision(ABC):
     """One decision a manager takes on a claim from its review page.
 
