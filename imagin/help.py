@@ -353,6 +353,7 @@ SCREENS = {
     "admin:claims_claim_changelist": "gestion-etats-de-frais#file",
     "admin:claims_claim": "gestion-etats-de-frais#controler",
     "admin:claims_claim_decision": "gestion-etats-de-frais#controler",
+    "admin:claims_claim_bulk_approval": "gestion-etats-de-frais#validation-groupee",
     "admin:claims_paymentbatch": "gestion-paiement#lots",
     "admin:claims_paymentbatch_add": "gestion-paiement#constituer",
     "admin:claims_paymentbatch_cancel": "gestion-paiement#annuler-un-lot",

@@ -10,8 +10,6 @@ directly: every button calls one service.
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
@@ -30,14 +28,12 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.security_events import download_recorded
 from accounts.views import document_response
 from claims import selectors, services
+from claims.admin import bulk
 from claims.admin.decisions import DECISIONS, REFUSALS, decision_panels, refusal_text
 from claims.models import Claim, ClaimStatus, SupportingDocument
 from claims.money import format_money, format_quantity
 from imagin.admin import audit_history_url
 from missions.models import MissionType
-
-logger = logging.getLogger(__name__)
-
 
 # ------------------------------------------------------------------ queue
 
@@ -251,40 +247,12 @@ class ClaimAdmin(admin.ModelAdmin):
         permissions=["decide"],
     )
     def approve_selected(self, request, queryset):
-        """Validate each selected claim on its own; report every outcome."""
-        book = selectors.rate_book()
-        claims = list(
-            queryset.prefetch_related(None)
-            .select_related("assignment__participant")
-            .order_by("pk")
-        )
-        # Each claim in its own transaction (the service's): a refusal or a
-        # failure undoes that claim only, and what the page reports is done.
-        outcomes = [self._approve_one(claim, request.user, book) for claim in claims]
-        done = sum(1 for _claim, ok, _text in outcomes if ok)
-        return TemplateResponse(
-            request,
-            "admin/claims/claim/bulk_result.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": _("Validation des états de frais sélectionnés"),
-                "outcomes": outcomes,
-                "done": done,
-                "refused": len(outcomes) - done,
-            },
-        )
+        """Validate the selected claims, set-based; a large selection goes to
+        the background worker, followed on its own page (`claims.admin.bulk`)."""
+        return bulk.approve_selected(self, request, queryset)
 
-    def _approve_one(self, claim: Claim, user, book) -> tuple[Claim, bool, str]:
-        try:
-            approved = services.claim_approve(claim=claim, by=user, book=book)
-        except REFUSALS as refused:
-            return claim, False, refusal_text(refused)
-        except Exception:  # one claim must not stop the others
-            logger.exception("Bulk validation of claim %s failed", claim.pk)
-            return claim, False, _("Erreur inattendue : réessayez pour celui-ci.")
-        total = format_money(approved.total_amount, approved.currency)
-        return claim, True, _("Validé : %s.") % total
+    def bulk_approval_view(self, request: HttpRequest, result_id):
+        return bulk.progress_view(self, request, result_id)
 
     @admin.action(
         description=gettext_lazy("Mettre en paiement les états de frais sélectionnés"),
@@ -309,6 +277,11 @@ class ClaimAdmin(admin.ModelAdmin):
                 "<int:pk>/decision/<slug:decision>/",
                 wrap(self.decision_view),
                 name="claims_claim_decision",
+            ),
+            path(
+                "validation/<uuid:result_id>/",
+                wrap(self.bulk_approval_view),
+                name="claims_claim_bulk_approval",
             ),
             path(
                 "<int:pk>/justificatifs/<int:document_pk>/",

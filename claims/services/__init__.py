@@ -5,6 +5,8 @@
   performed, attaches supporting documents;
 - `review`: the exam division's decisions (validate, send back, correct,
   cancel, restore, close, enter an amount), with their guards;
+- `bulk_review`: validating many claims at once, set-based, with the same
+  guards, and its background task;
 - `payments`: payment batches, their export and payment.
 
 Each service takes the acting user, runs in one transaction on locked rows,

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from claims import services
 from claims.models import Claim, ClaimStatus, PaymentBatch
+from claims.services import bulk_review, review
 from tests import factories
 from tests.claims.entry_helpers import PDF, page_text
 from tests.claims.review_helpers import IBAN, checked_financial_file, claim_in
@@ -391,7 +392,10 @@ def test_an_unexpected_error_on_one_claim_does_not_stop_the_others(
     as_manager, participant, manager, monkeypatch
 ):
     claims = [claim_in(S.SUBMITTED, participant, manager) for _ in range(3)]
-    approve = services.claim_approve
+    approve = review.claim_approve
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("connexion perdue")
 
     def flaky(*, claim, by, book=None):
         if claim.pk != claims[1].pk:
@@ -400,7 +404,10 @@ def test_an_unexpected_error_on_one_claim_does_not_stop_the_others(
             approve(claim=claim, by=by, book=book)
             raise RuntimeError("connexion perdue")
 
-    monkeypatch.setattr(services, "claim_approve", flaky)
+    # The set-based write fails: the chunk is validated again claim by claim,
+    # where one claim fails again.
+    monkeypatch.setattr(bulk_review, "_freeze", broken)
+    monkeypatch.setattr(review, "claim_approve", flaky)
     response = as_manager.post(
         QUEUE,
         {"action": "approve_selected", "_selected_action": [c.pk for c in claims]},
