@@ -364,6 +364,15 @@ CACHES = {
         default="locmemcache://" if DEBUG else f"dbcache://{CACHE_TABLE}",
     )
 }
+# Sessions live in the database, which every process shares. With a shared
+# memory cache (CACHE_URL=redis://host:6379/0, or memcached), a page reads its
+# session from the cache instead of a table (`cached_db`): writes still go to
+# the database first, so restarting the cache signs no one out.
+SESSION_ENGINE = "django.contrib.sessions.backends." + (
+    "cached_db"
+    if CACHES["default"]["BACKEND"].rsplit(".", 2)[1] in {"redis", "memcached"}
+    else "db"
+)
 
 # --- Encryption of personal data at rest (IBAN, social security number) ------
 # Separate from SECRET_KEY so that rotating one does not touch the other.

@@ -126,3 +126,31 @@ def test_former_secret_keys_are_read_for_a_rotation():
         SECRET_KEY_FALLBACKS="old-one,older-one",
     )
     assert done.stdout.strip() == "['old-one', 'older-one']", done.stderr
+
+
+def test_sessions_are_read_through_a_shared_memory_cache_only():
+    """A Redis or memcached cache, which every process shares, serves the
+    sessions in front of the database; the database cache and a process's
+    own memory never do (a sign-out on one process would not reach another's
+    copy)."""
+    from tests.platform_helpers import run_django
+
+    code = (
+        "import django; django.setup(); from django.conf import settings;"
+        "print(settings.SESSION_ENGINE.rsplit('.', 1)[1])"
+    )
+    engines = {
+        url: run_django(code, DEBUG="false", SECRET_KEY="s" * 50, CACHE_URL=url)
+        for url in (
+            "redis://127.0.0.1:6379/0",
+            "pymemcache://127.0.0.1:11211",
+            "dbcache://imagin_cache",
+            "locmemcache://",
+        )
+    }
+    assert {url: done.stdout.strip() for url, done in engines.items()} == {
+        "redis://127.0.0.1:6379/0": "cached_db",
+        "pymemcache://127.0.0.1:11211": "cached_db",
+        "dbcache://imagin_cache": "db",
+        "locmemcache://": "db",
+    }, [done.stderr for done in engines.values()]

@@ -98,13 +98,16 @@ def _database_url() -> str:
     return f"postgres://{credentials}{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _environment(tmp_path: Path, mail_dir: Path) -> dict[str, str]:
+def _environment(tmp_path: Path, mail_dir: Path, cache_url: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        # The servers use the shared database cache, as in production.
+        # The servers use the shared database cache, as in production, unless
+        # the test names a Redis one.
         if key not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "CACHE_URL", "GUNICORN_CMD_ARGS"}
     }
+    if cache_url:
+        env["CACHE_URL"] = cache_url
     env.update(
         DATABASE_URL=_database_url(),
         DEBUG="false",
@@ -180,19 +183,38 @@ def _healthy(base: str) -> bool:
 
 
 @pytest.fixture
-def cluster(transactional_db, tmp_path):
+def cache_url() -> str:
+    """The servers' CACHE_URL: empty for the database cache (the default)."""
+    return ""
+
+
+def _clear_caches(cache_url: str) -> None:
+    """Rate-limit counters of earlier runs live in the cache, which the end of
+    a transactional test does not empty."""
+    cache.clear()
+    if cache_url:
+        import redis
+
+        redis.Redis.from_url(cache_url).flushdb()
+
+
+@pytest.fixture
+def cluster(transactional_db, tmp_path, cache_url):
     """Two gunicorn instances and two workers on the test database.
 
     Requests the database first, so that it is stopped before the database
     is emptied at the end of the test.
     """
+    if cache_url and not _redis_reachable():
+        message = f"Redis unreachable at {cache_url} (apt-get install redis-server)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    env = _environment(tmp_path, mail_dir)
+    env = _environment(tmp_path, mail_dir, cache_url)
     ports = _free_port(), _free_port()
-    # Rate-limit counters of earlier tests live in the cache table, which the
-    # end of a transactional test does not empty.
-    cache.clear()
+    _clear_caches(cache_url)
     servers = [
         _start(
             f"web-{name}",
@@ -235,7 +257,7 @@ def cluster(transactional_db, tmp_path):
         yield Cluster(a=a, b=b, mail_dir=mail_dir)
     finally:
         _stop(servers)
-        cache.clear()
+        _clear_caches(cache_url)
         # Shown by pytest only when the test fails.
         for server in servers:
             print(f"----- {server.name} (exit code {server.process.returncode})")
@@ -474,3 +496,44 @@ def test_two_web_servers_and_two_workers_on_one_database_act_as_one_site(
         cluster, manager, session, participants
     )
     a_claim_saved_on_a_is_read_on_b(cluster, browser, paul)
+
+
+# --- With a Redis cache ------------------------------------------------------
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+
+
+def _redis_reachable() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def a_sign_out_on_b_ends_the_session_on_a(cluster, browser: Browser) -> None:
+    home = browser.get(cluster.a, "/")
+    assert "Bonjour Paul Durand." in home.text
+    signed_out = browser.submit(cluster.b, "/comptes/logout/", {})
+    assert signed_out.status == 302
+    # A read its copy of the session from the cache: the sign-out on B removed
+    # it there, not only from the database.
+    again = browser.get(cluster.a, "/mes-etats-de-frais/")
+    assert again.status == 302 and again.location.startswith("/comptes/login/")
+
+
+@pytest.mark.parametrize("cache_url", [REDIS_URL])
+def test_with_a_redis_cache_sessions_and_limits_are_shared(
+    cluster, cache_url, settings
+):
+    import redis
+
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS  # as above
+    paul = factories.UserFactory(first_name="Paul", last_name="Durand")
+    browser = a_session_opened_on_a_is_valid_on_b(cluster, paul)
+    # The session is read from Redis (cached_db), its row kept in the database.
+    keys = redis.Redis.from_url(cache_url).keys("*sessions.cached_db*")
+    assert keys, "no session in the Redis cache"
+    a_sign_out_on_b_ends_the_session_on_a(cluster, browser)
+    failed_sign_ins_on_a_and_b_count_together(cluster, factories.UserFactory())
