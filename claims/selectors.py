@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +20,7 @@ from claims import amounts, flow
 from claims.models import EDITABLE_BY_PARTICIPANT, Claim, ClaimStatus, RateTable, Trip
 from claims.rate_book import RateBook, TableSnapshot, shared_tables
 from imagin.audit import AuditEvent
-from missions.models import MissionType
+from missions.models import Mission, MissionType
 
 # Claims whose car kilometres count in the participant's yearly total: the
 # ones declared final or paid (ARCHITECTURE.md, interpretations).
@@ -315,13 +316,92 @@ WAITING_ORDER = F("submitted_at").asc(nulls_last=True)
 # ------------------------------------------------ the participant's claims
 
 
+ENTRY_RELATED = (  # what the entry rules, the steps and the amounts read
+    *CLAIM_RELATED,
+    "assignment__mission__exam__session",
+    "assignment__mission__centre__commune",
+)
+
+
 def claims_for_entry() -> QuerySet[Claim]:
     """Claims with all that the entry rules, the steps and the amounts read."""
-    return Claim.objects.select_related(
-        *CLAIM_RELATED,
-        "assignment__mission__exam__session",
-        "assignment__mission__centre__commune",
-    ).prefetch_related("trips", "meals", "nights", "lines")
+    claims = Claim.objects.select_related(*ENTRY_RELATED)
+    return claims.prefetch_related("trips", "meals", "nights", "lines")
+
+
+# The participant's pages read a claim's mission apart from the claim: one
+# join of ten tables cost PostgreSQL 3 to 8 ms to plan at each page, joins of
+# three and seven less than 1 ms together (the list names no commune).
+MISSION_LISTED = ("mission_type", "exam__session", "epreuve", "centre")
+MISSION_SHOWN = (*MISSION_LISTED, "centre__commune")
+
+
+def _with_missions(
+    claims: list[Claim], user, related: tuple[str, ...] = MISSION_SHOWN
+) -> list[Claim]:
+    """The user's own `claims` (with their assignment) given their missions
+    (one query) and their participant, `user`."""
+    missions = (
+        Mission.objects.select_related(*related)
+        .order_by()  # looked up by id: no sort to pay for
+        .in_bulk({claim.assignment.mission_id for claim in claims})
+    )
+    for claim in claims:
+        mission = missions[claim.assignment.mission_id]
+        if mission.epreuve is not None and mission.epreuve.exam_id == mission.exam_id:
+            mission.epreuve.exam = mission.exam
+        claim.assignment.mission = mission
+        claim.assignment.participant = user
+    return claims
+
+
+def _with_travel(claims: Iterable[Claim]) -> None:
+    """Trips, meals and nights read for the claims with a travel part only."""
+    travelling = [claim for claim in claims if claim.has_travel_part]
+    if travelling:
+        prefetch_related_objects(travelling, "trips", "meals", "nights")
+
+
+def participant_claims(user, session_id: int | None = None) -> QuerySet[Claim]:
+    """The user's claims (of one session if given), newest mission first, with
+    their assignment: a page of it is fetched and totalled (`claim_totals`)."""
+    queryset = Claim.objects.select_related("assignment").filter(
+        assignment__participant=user
+    )
+    if session_id:
+        queryset = queryset.filter(assignment__mission__exam__session_id=session_id)
+    return queryset.order_by("-assignment__mission__starts_at", "-pk")
+
+
+@dataclass(frozen=True)
+class ClaimTotal:
+    """A listed claim's total: None when it cannot be estimated yet."""
+
+    claim: Claim
+    total: Decimal | None
+    estimated: bool
+
+
+def claim_totals(user, claims: Iterable[Claim]) -> list[ClaimTotal]:
+    """Each of `claims` (a page of `participant_claims`) with its total, in a
+    fixed number of queries: a validated claim's as frozen on it (the sum of
+    the lines the same validation wrote, not read); the others' priced from
+    what was typed, travel rows read for those with a travel part only."""
+    claims = _with_missions(list(claims), user, MISSION_LISTED)
+    to_price = [claim for claim in claims if not claim.is_priced]
+    _with_travel(to_price)
+    book = rate_book() if to_price else None
+    travelling = any(claim.has_travel_part for claim in to_price)
+    counted = counted_car_trips(user.pk) if travelling else []
+    rows = []
+    for claim in claims:
+        if claim.is_priced:
+            rows.append(ClaimTotal(claim, claim.total_amount, estimated=False))
+        else:
+            estimate = claim_amounts(claim, book, counted)
+            total = None if estimate.problems else estimate.total
+            rows.append(ClaimTotal(claim, total, estimated=True))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -330,46 +410,37 @@ class ParticipantClaim:
     amounts: amounts.Amounts
 
 
-def participant_claims(user, session_id: int | None = None) -> QuerySet[Claim]:
-    """The user's claims (of one session if given), newest mission first, with
-    what the list and the amounts read: a queryset, so that a page of it is
-    fetched and priced (`priced_claims`), never the whole history."""
-    queryset = claims_for_entry().filter(assignment__participant=user)
-    if session_id:
-        queryset = queryset.filter(assignment__mission__exam__session_id=session_id)
-    return queryset.order_by("-assignment__mission__starts_at", "-pk")
-
-
-def priced_claims(user, claims: Iterable[Claim]) -> list[ParticipantClaim]:
-    """Each of `claims` (the user's own, e.g. a page of `participant_claims`)
-    with its amount, frozen once validated, else estimated: a fixed number of
-    queries, and the work of pricing only these."""
-    claims = list(claims)
+def claims_for_participant(
+    user, session_id: int | None = None
+) -> list[ParticipantClaim]:
+    """All the user's claims (of one session if given), each with its amounts
+    and lines, in a fixed number of queries: what the session recap lists."""
+    claims = list(
+        participant_claims(user, session_id)
+        .select_related(*ENTRY_RELATED)
+        .prefetch_related("trips", "meals", "nights", "lines")
+    )
     if not claims:
         return []
-    book = rate_book()
-    counted = counted_car_trips(user.pk)
+    book, counted = rate_book(), counted_car_trips(user.pk)
     return [
         ParticipantClaim(claim, claim_amounts(claim, book, counted)) for claim in claims
     ]
 
 
-def claims_for_participant(
-    user, session_id: int | None = None
-) -> list[ParticipantClaim]:
-    """All the user's claims (of one session if given), each with its amount:
-    what the session recap lists."""
-    return priced_claims(user, participant_claims(user, session_id))
-
-
-def claim_for_participant(user, pk: int) -> Claim:
-    """One of the user's own claims, with what its pages show; Claim.DoesNotExist
-    for anyone else's (the view answers 404)."""
-    return (
-        claims_for_entry()
-        .prefetch_related("documents")
+def claim_for_participant(user, pk: int, *, related: tuple[str, ...] = ()) -> Claim:
+    """One of the user's own claims, with its mission, its travel rows if it
+    has a travel part, and the `related` rows a page shows ("documents"):
+    two to six queries; its lines are read if asked for (a validated claim's
+    amounts). Claim.DoesNotExist for anyone else's (the view answers 404)."""
+    claim = (
+        Claim.objects.select_related("assignment")
+        .prefetch_related(*related)
         .get(pk=pk, assignment__participant=user)
     )
+    _with_missions([claim], user)
+    _with_travel([claim])
+    return claim
 
 
 HISTORY_LABELS = {

@@ -130,22 +130,22 @@ PARTICIPANT_PAGES = {
     ),
     "step mission": (
         lambda p: reverse("claims:step", args=[p.claim.pk, "mission"]),
-        9,
+        8,
     ),
     "step service": (
         lambda p: reverse("claims:step", args=[p.claim.pk, "service"]),
-        9,
+        8,
     ),
     "step travel": (
         lambda p: reverse("claims:step", args=[p.claim.pk, "deplacement"]),
-        12,
+        11,
     ),
     "step summary": (
         lambda p: reverse("claims:step", args=[p.claim.pk, "recapitulatif"]),
-        10,
+        9,
     ),
-    "not performed": (lambda p: reverse("claims:not_performed", args=[p.claim.pk]), 8),
-    "claim PDF": (lambda p: reverse("claims:pdf", args=[p.claim.pk]), 9),
+    "not performed": (lambda p: reverse("claims:not_performed", args=[p.claim.pk]), 7),
+    "claim PDF": (lambda p: reverse("claims:pdf", args=[p.claim.pk]), 8),
     "session recap PDF": (lambda p: reverse("claims:recap", args=[_session(p)]), 10),
 }
 

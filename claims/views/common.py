@@ -8,11 +8,11 @@ from claims import selectors
 from claims.models import Claim
 
 
-def own_claim(request: HttpRequest, pk: int) -> Claim:
-    """The signed-in user's claim `pk`, loaded for the entry pages; 404 for
-    anyone else's."""
+def own_claim(request: HttpRequest, pk: int, *related: str) -> Claim:
+    """The signed-in user's claim `pk`, loaded for the entry pages, with the
+    `related` rows the page shows ("documents"); 404 for anyone else's."""
     try:
-        return selectors.claim_for_participant(request.user, pk)
+        return selectors.claim_for_participant(request.user, pk, related=related)
     except Claim.DoesNotExist:
         raise Http404 from None
 

@@ -69,7 +69,7 @@ def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     chosen = next(
         (s for s in sessions if str(s.pk) == request.GET.get("session", "")), None
     )
-    # Paginated before pricing: only the page's claims are fetched and priced.
+    # Paginated before pricing: only the page's claims are fetched and totalled.
     # get_page turns a page past the end into the last one and anything not a
     # number into the first: a stale or hand-typed link never fails.
     page = Paginator(
@@ -85,7 +85,7 @@ def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "rows": [
                 (row, flow.participant_status(row.claim, now))
-                for row in selectors.priced_claims(request.user, page.object_list)
+                for row in selectors.claim_totals(request.user, page.object_list)
             ],
             "page_obj": page,
             "sessions": sessions,
@@ -102,7 +102,7 @@ def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def claim_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An open claim resumes at its first incomplete step; any other is shown
     read-only with the reason, its amounts, documents and history."""
-    claim = own_claim(request, pk)
+    claim = own_claim(request, pk, "documents")
     refusal = flow.entry_closed_reason(claim)
     if not refusal:
         return redirect("claims:step", claim.pk, steps.current_step(claim).identifier)

@@ -5,14 +5,23 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
+from django.utils import timezone, translation
 
-from claims import selectors
+from claims import selectors, services
+from claims.models import Meal, Trip
+from claims.models.claim import PRICED, Claim
+from claims.money import format_money
+from claims.templatetags.mission_dates import mission_days
 from claims.views.pages import CLAIMS_PER_PAGE, _pages_list
 from tests.claims.entry_helpers import convoke
+from tests.claims.review_helpers import S, claim_in, submitted
 from tests.html import assert_strict_csp_page
 from tests.participant_volume import past_claims
 
@@ -86,7 +95,9 @@ def test_the_pages_of_one_session_keep_the_filter_in_their_links(
     assert links and all(f"session={session.pk}" in link for link in links), links
 
 
-def test_only_the_claims_of_the_page_are_priced(signed_in, history, monkeypatch):
+def test_only_the_claims_of_the_page_not_yet_validated_are_priced(
+    signed_in, history, monkeypatch
+):
     priced = []
     real = selectors.claim_amounts
 
@@ -96,7 +107,14 @@ def test_only_the_claims_of_the_page_are_priced(signed_in, history, monkeypatch)
 
     monkeypatch.setattr(selectors, "claim_amounts", counting)
     signed_in.get(LIST, {"page": 3})
-    assert priced == history[40:]
+    validated = set(
+        Claim.objects.filter(pk__in=history[40:], status__in=PRICED).values_list(
+            "pk", flat=True
+        )
+    )
+    # The page has both: validated claims show their frozen total unpriced.
+    assert validated and set(history[40:]) - validated
+    assert priced == [pk for pk in history[40:] if pk not in validated]
 
 
 def test_a_short_list_has_no_pagination(signed_in, convoked_claim):
@@ -126,3 +144,72 @@ def test_the_page_numbers_keep_the_ends_and_the_neighbours_in_order(
         number=number, paginator=SimpleNamespace(num_pages=pages)
     )
     assert _pages_list(page_obj) == shown
+
+
+def _amount_shown(response, claim_pk: int) -> str:
+    """The "Montant" cell of the claim's row (the fifth)."""
+    for row in re.findall(r"<tr>(.*?)</tr>", page(response), re.S):
+        if f"l'état de frais n° {claim_pk}<" in row:
+            return re.findall(r"<td>(.*?)</td>", row, re.S)[4]
+    raise AssertionError(f"claim {claim_pk} is not listed")
+
+
+def test_a_validated_claim_shows_the_total_of_its_frozen_lines(
+    signed_in, participant, manager, convoked_claim
+):
+    """The list reads a validated claim's total on the claim, not from its
+    lines: both are written by the same validation, and agree."""
+    Claim.objects.filter(pk=convoked_claim.pk).update(has_travel_part=True)
+    claim = submitted(Claim.objects.get(pk=convoked_claim.pk), participant, copies=37)
+    day = timezone.localdate(claim.assignment.mission.starts_at)
+    Trip.objects.create(
+        claim=claim, date=day, mode="car", fiscal_horsepower=5, kilometres=63
+    )
+    Meal.objects.create(claim=claim, date=day)
+    approved = services.claim_approve(
+        claim=selectors.claims_for_pricing().get(pk=claim.pk), by=manager
+    )
+    closed = claim_in(S.CLOSED, participant, manager)
+    estimated = claim_in(S.SUBMITTED, participant, manager)
+
+    response = signed_in.get(LIST)
+
+    lines = selectors.claim_amounts(selectors.claims_for_pricing().get(pk=approved.pk))
+    assert lines.lines and any(line.is_travel for line in lines.lines)
+    assert lines.total == approved.total_amount
+    assert _amount_shown(response, approved.pk) == format_money(lines.total, "EUR")
+    assert _amount_shown(response, closed.pk) == format_money(Decimal(0), "EUR")
+    live = selectors.claim_amounts(selectors.claims_for_pricing().get(pk=estimated.pk))
+    estimate = '<br><span class="fr-text--xs">estimation</span>'
+    assert _amount_shown(response, estimated.pk) == (
+        format_money(live.total, "EUR") + estimate
+    )
+
+
+# The dates the template's filters showed before `mission_days` took their
+# place; in local time (Europe/Paris), as the filters read them.
+DATES_BY_FILTERS = Template(
+    '{{ m.starts_at|date:"j M Y" }}{% if m.ends_at|date:"Ymd" != '
+    'm.starts_at|date:"Ymd" %} – {{ m.ends_at|date:"j M Y" }}{% endif %}'
+)
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "shown"),
+    [
+        ("2027-06-03 06:00", "2027-06-03 14:00", "3 Jui 2027"),
+        ("2027-06-03 06:00", "2027-06-05 14:00", "3 Jui 2027 – 5 Jui 2027"),
+        # UTC the same day, two days in Paris.
+        ("2027-06-03 21:30", "2027-06-03 22:30", "3 Jui 2027 – 4 Jui 2027"),
+        # UTC two days, one day in Paris.
+        ("2027-06-03 22:30", "2027-06-04 00:30", "4 Jui 2027"),
+    ],
+)
+def test_the_days_of_a_mission_read_as_the_date_filters_did(starts, ends, shown):
+    def utc(text):
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+    mission = SimpleNamespace(starts_at=utc(starts), ends_at=utc(ends))
+    with translation.override("fr"):
+        assert mission_days(mission) == shown
+        assert DATES_BY_FILTERS.render(Context({"m": mission})) == shown
