@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from imagin.outbox import send_rendered_mail, unseal
+from imagin.outbox import send_rendered_mails, unseal_messages
 
 
 @task()
@@ -17,18 +17,16 @@ def send_email(
     body: str = "",
     html: str = "",
 ) -> None:
-    """Send an e-mail already rendered (`imagin.mail.send_templated_mail`),
-    sealed (`imagin.outbox.seal`: recipients, subject, text and HTML bodies).
+    """Send e-mails already rendered (`imagin.mail.send_templated_mail`),
+    sealed: one (`imagin.outbox.seal`: recipients, subject, text and HTML
+    bodies) or several at once (`imagin.outbox.seal_messages`), then sent
+    over one connection to the mail server.
 
     The plain arguments are those of e-mails queued before sealing existed,
     still sent once after an upgrade.
     """
     if sealed:
-        message = unseal(sealed)
-        to, subject, body, html = (
-            message["to"],
-            message["subject"],
-            message["body"],
-            message["html"],
-        )
-    send_rendered_mail(to=to or [], subject=subject, body=body, html=html)
+        messages = unseal_messages(sealed)
+    else:
+        messages = [{"to": to or [], "subject": subject, "body": body, "html": html}]
+    send_rendered_mails(messages)
