@@ -25,6 +25,9 @@ DEV_ENV := $(WITH_SECRETS) DEBUG=true SITE_URL=$(SITE_URL)
 TEST_ENV := DEBUG=false SECRET_KEY=test-only-not-secret STATIC_MANIFEST=false \
   FIELD_ENCRYPTION_KEYS=dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5MzI= \
   TASKS_BACKEND=immediate
+# The suite runs on every core (pytest-xdist, one test database per process);
+# `make test PYTEST_ARGS="-k login -x"` runs a selection in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run dev test install install-test migrate demo lint clean messages screenshots
 
