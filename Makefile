@@ -93,7 +93,15 @@ dev: install $(SECRETS)
 	@echo "IMAG'IN (développement) sur $(SITE_URL)/ (Ctrl+C pour arrêter)"
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install-test $(CATALOGUE).mo tests/oidc_provider/node_modules/.installed
+# axe-core, which the browser tests inject to check pages' accessibility.
+tests/accessibility/node_modules/.installed: tests/accessibility/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/accessibility --no-audit --no-fund --loglevel=error \
+	  && touch $@; \
+	else echo "*** npm introuvable : les tests d'accessibilité (axe-core) seront IGNORÉS."; fi
+
+test: install-test $(CATALOGUE).mo tests/oidc_provider/node_modules/.installed \
+  tests/accessibility/node_modules/.installed
 	@if ! command -v $${CHROMIUM_PATH:-chromium} >/dev/null 2>&1; then \
 	  echo "*** Chromium introuvable : les tests navigateur (tests/e2e) seront IGNORÉS."; \
 	  echo "*** Installez-le avec : sudo apt-get install chromium"; \

@@ -59,21 +59,27 @@ def browser(migration_data) -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server, migration_data) -> Iterator[object]:
+def migrations_data_present(live_server, migration_data) -> None:
+    """The migrations' data (rate tables, role groups) in the database.
+
+    A test that committed for real (transaction=True) empties every table
+    when it ends; the serialized rollback that should reload them does not
+    reach the connection the test thread uses under Playwright's event loop,
+    and the flush may have re-created content types and groups meanwhile.
+    When the rate tables are missing, empty the tables and reload the data as
+    the migrations wrote it."""
     from django.core.management import call_command
     from django.db import connection
 
     from claims.models import RateTable
 
-    # A test that committed for real (transaction=True) empties every table
-    # when it ends; the serialized rollback that should reload them does not
-    # reach the connection the test thread uses under Playwright's event loop,
-    # and the flush may have re-created content types and groups meanwhile.
-    # When the migrations' data (rate tables) is missing, empty the tables and
-    # reload it as the migrations wrote it.
     if migration_data and not RateTable.objects.exists():
         call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
         connection.creation.deserialize_db_from_string(migration_data)
+
+
+@pytest.fixture
+def page(browser, live_server, migrations_data_present) -> Iterator[object]:
     context = browser.new_context(locale="fr-FR", base_url=live_server.url)
     context.set_default_timeout(15_000)
     page = context.new_page()
