@@ -9,20 +9,21 @@ skipped: their claim pages say the same.
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from claims.models import Claim
-from imagin.mail import queue_rendered_mail, render_templated_mail, send_templated_mail
-
-logger = logging.getLogger(__name__)
+from imagin.mail import (
+    queue_rendered_mails,
+    render_templated_mails,
+    send_templated_mail,
+    send_templated_mails,
+)
 
 # What the participant is told for each decision: subject, what happened,
 # and what comes next.
@@ -84,23 +85,14 @@ def claim_decided(claim: Claim, decision: str, reason: str = "") -> None:
 
 def decisions_queued(claims: Sequence[Claim], decision: str) -> None:
     """`claim_decided` for many claims at once (a bulk validation, from the
-    background worker): the same e-mails, rendered and queued now, in one
-    transaction.
-
-    One by one, each e-mail's row in the task queue is a commit of its own,
-    and commits, not rendering, are what a thousand e-mails cost.
-    """
-    with transaction.atomic():
-        for claim in claims:
-            mail = _decision_mail(claim, decision)
-            if mail is None:
-                continue
-            try:
-                rendered = render_templated_mail("claim-decision", **mail)
-            except Exception:  # one broken e-mail must not lose the others
-                logger.exception("Decision e-mail of claim %s not rendered", claim.pk)
-                continue
-            queue_rendered_mail(rendered)
+    background worker): the same e-mails, rendered now and queued a hundred
+    to a task (one task row per e-mail is what a thousand e-mails cost)."""
+    mails = [
+        mail
+        for claim in claims
+        if (mail := _decision_mail(claim, decision)) is not None
+    ]
+    queue_rendered_mails(render_templated_mails("claim-decision", mails))
 
 
 def _decision_mail(claim: Claim, decision: str, reason: str = "") -> dict | None:
@@ -161,23 +153,26 @@ def payment_news(claims: Iterable[Claim], event: str, batch) -> None:
     """Tell each participant that their claims of `batch` are in payment, or
     paid. Claims are loaded with their participant, mission and exam."""
     subject, headline = PAYMENT[event]
-    for participant, theirs in by_participant(claims).items():
-        if not participant.email:
-            continue
-        send_templated_mail(
-            "claims-payment",
-            to=[participant.email],
-            context={
-                "participant": participant,
-                "subject": subject,
-                "headline": headline,
-                "event": event,
-                "batch": batch,
-                "items": [(claim, claim_url(claim)) for claim in theirs],
-                "currency": batch.currency,
-            },
-            language=participant.language,
-        )
+    send_templated_mails(
+        "claims-payment",
+        [
+            {
+                "to": [participant.email],
+                "context": {
+                    "participant": participant,
+                    "subject": subject,
+                    "headline": headline,
+                    "event": event,
+                    "batch": batch,
+                    "items": [(claim, claim_url(claim)) for claim in theirs],
+                    "currency": batch.currency,
+                },
+                "language": participant.language,
+            }
+            for participant, theirs in by_participant(claims).items()
+            if participant.email
+        ],
+    )
 
 
 def reminder(participant, claims: list[Claim], deadline: date) -> None:

@@ -12,7 +12,8 @@ too: this module imports the task, never the reverse.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -21,8 +22,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from imagin.outbox import seal, send_rendered_mail
+from imagin.outbox import seal, seal_messages, send_rendered_mail
 from imagin.tasks import send_email
+
+logger = logging.getLogger(__name__)
+
+# E-mails per task when many are queued at once (a payment batch's news, a
+# bulk validation's decisions): a task row and a connection to the mail
+# server for a hundred, not one each, which is what a thousand e-mails cost.
+MAILS_PER_TASK = 100
 
 
 def render_templated_mail(
@@ -52,6 +60,38 @@ def queue_rendered_mail(rendered: dict[str, Any]) -> None:
     """Hand a rendered message to the background worker, sealed (its address
     and text are personal data, and the queue is a table like any other)."""
     send_email.enqueue(sealed=seal(rendered))
+
+
+def queue_rendered_mails(rendered: Sequence[dict[str, Any]]) -> None:
+    """Hand many rendered messages to the worker, `MAILS_PER_TASK` to a task."""
+    for start in range(0, len(rendered), MAILS_PER_TASK):
+        chunk = rendered[start : start + MAILS_PER_TASK]
+        send_email.enqueue(sealed=seal_messages(chunk))
+
+
+def render_templated_mails(
+    name: str, mails: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """`render_templated_mail` for each of `mails` (to, context, language);
+    one that fails to render is logged and left out, not the others."""
+    rendered = []
+    for mail in mails:
+        try:
+            rendered.append(render_templated_mail(name, **mail))
+        except Exception:  # one broken e-mail must not lose the others
+            logger.exception("E-mail %s to %s not rendered", name, mail.get("to"))
+    return rendered
+
+
+def send_templated_mails(name: str, mails: Sequence[Mapping[str, Any]]) -> None:
+    """`send_templated_mail` for many recipients at once (each a mapping of
+    `to`, `context` and `language`): rendered once committed, queued a
+    hundred to a task."""
+    mails = list(mails)
+    transaction.on_commit(
+        lambda: queue_rendered_mails(render_templated_mails(name, mails)),
+        robust=True,
+    )
 
 
 def send_templated_mail(
