@@ -123,10 +123,10 @@ PARTICIPANT_PAGES = {
         ),
         4,
     ),
-    "claim list": (lambda p: reverse("claims:list"), 11),
+    "claim list": (lambda p: reverse("claims:list"), 10),
     "claim list, one session": (
         lambda p: reverse("claims:list") + f"?session={_session(p)}&page=2",
-        11,
+        10,
     ),
     "step mission": (
         lambda p: reverse("claims:step", args=[p.claim.pk, "mission"]),

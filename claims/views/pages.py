@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -58,24 +59,31 @@ def _pages_list(page: Page) -> list[int | str]:
 @login_required
 @require_GET
 def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    # The sessions of one's claims, each with its number of them: the filter's
+    # choices and the paginator's count in one query.
     sessions = list(
         ExamSession.objects.filter(
             exams__missions__assignments__participant=request.user,
             exams__missions__assignments__claim__isnull=False,
         )
-        .distinct()
+        .annotate(claim_count=Count("exams__missions__assignments__claim"))
         .order_by("-year", "-pk")
     )
     chosen = next(
         (s for s in sessions if str(s.pk) == request.GET.get("session", "")), None
     )
     # Paginated before pricing: only the page's claims are fetched and totalled.
-    # get_page turns a page past the end into the last one and anything not a
-    # number into the first: a stale or hand-typed link never fails.
-    page = Paginator(
+    paginator = Paginator(
         selectors.participant_claims(request.user, chosen.pk if chosen else None),
         CLAIMS_PER_PAGE,
-    ).get_page(request.GET.get("page"))
+    )
+    # Counted above: the paginator's count (a cached property) asks no query.
+    paginator.count = (
+        chosen.claim_count if chosen else sum(s.claim_count for s in sessions)
+    )
+    # get_page turns a page past the end into the last one and anything not a
+    # number into the first: a stale or hand-typed link never fails.
+    page = paginator.get_page(request.GET.get("page"))
     # An attribute {% dsfr_pagination %} reads, not one Django's Page declares.
     page.pages_list = _pages_list(page)  # type: ignore[attr-defined]
     now = timezone.now()

@@ -89,6 +89,9 @@ def test_the_pages_of_one_session_keep_the_filter_in_their_links(
     assert len(of_session) > CLAIMS_PER_PAGE
     response = signed_in.get(LIST, {"session": session.pk, "page": 2})
     assert _opened(response) == of_session[20:40]
+    # Counted with the sessions (one query), the session's claims only.
+    pages = -(-len(of_session) // CLAIMS_PER_PAGE)
+    assert f"{len(of_session)} états de frais — page 2 sur {pages}" in page(response)
     links = re.findall(
         r'class="fr-pagination__link[^"]*"[^>]*href="([^"]+)"', page(response)
     )
