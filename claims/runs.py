@@ -21,6 +21,7 @@ would import this one back. The run's status moves only through
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,9 +43,9 @@ from imagin.workflow import apply_transition
 from missions.convocations import (
     ASSIGNMENT_RELATED,
     Convocation,
-    convocation_pdfs,
     convocations_pdf,
     group_by_participant,
+    start_convocation_pdfs,
 )
 from missions.models import Assignment, Centre, ConvocationStatus, Exam, ExamSession
 from missions.services import assignment_unconvoke
@@ -181,6 +182,10 @@ def _is_first_convocation(participant: User, now_convoked: list[Assignment]) -> 
     )
 
 
+# A convoked batch: its participants' ids, their convocations, and the
+# function that waits for their PDFs (`start_convocation_pdfs`).
+Started = tuple[list[int], list[Convocation], Callable[[], list[bytes]]]
+
 # Participants convoked, then laid out and e-mailed, per batch: the progress
 # bar moves, and PDFs are laid out in parallel (imagin.pdf).
 BATCH_SIZE = 20
@@ -217,18 +222,14 @@ def _official_run(run: ConvocationRun) -> None:
     run.participants_total = len(participant_ids)
     run.save(update_fields=["participants_total"])
     to_post: list[Convocation] = []
-    for start in range(0, len(participant_ids), BATCH_SIZE):
-        batch = participant_ids[start : start + BATCH_SIZE]
-        convocations = [
-            convocation
-            for convocation in (_convoke_participant(run, pk) for pk in batch)
-            if convocation is not None
-        ]
-        # Committed: a failure from here on leaves them convoked, which the
-        # run's page reports; the e-mails of that batch are then to resend.
-        for convocation, pdf in zip(
-            convocations, convocation_pdfs(convocations), strict=True
-        ):
+
+    def deliver(
+        batch: list[int],
+        convocations: list[Convocation],
+        pdfs: Callable[[], list[bytes]],
+    ) -> None:
+        """E-mail a convoked batch its PDFs (or keep them to post)."""
+        for convocation, pdf in zip(convocations, pdfs(), strict=True):
             participant = convocation.participant
             run.convoked += len(convocation.assignments)
             if participant.email:
@@ -241,6 +242,27 @@ def _official_run(run: ConvocationRun) -> None:
                 )
         run.participants_done += len(batch)
         run.save(update_fields=["participants_done", "convoked", "emailed", "to_post"])
+
+    # A batch's PDFs are laid out by the pool while the next batch is
+    # convoked (database work): neither waits for the other. A convoked batch
+    # is committed: whatever fails afterwards, it is still e-mailed (finally);
+    # a batch left half-way is reported by the run's page.
+    pending: Started | None = None
+    try:
+        for start in range(0, len(participant_ids), BATCH_SIZE):
+            batch = participant_ids[start : start + BATCH_SIZE]
+            convocations = [
+                convocation
+                for convocation in (_convoke_participant(run, pk) for pk in batch)
+                if convocation is not None
+            ]
+            previous: Started | None = pending
+            pending = (batch, convocations, start_convocation_pdfs(convocations))
+            if previous is not None:
+                deliver(*previous)
+    finally:
+        if pending is not None:
+            deliver(*pending)
     if to_post:
         # Kept for the manager to print and post; it may hold initial
         # passwords, which expire (INITIAL_PASSWORD_VALIDITY_DAYS).

@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from typing import Any
@@ -56,6 +57,25 @@ def _workers() -> ProcessPoolExecutor | None:
     return _pool
 
 
+def start_pdfs(
+    template: str,
+    contexts: list[dict[str, Any]],
+    *,
+    stylesheet: str = "imagin/print.css",
+) -> Callable[[], list[bytes]]:
+    """Start laying out one PDF per context in the pool; the function returned
+    waits for them and gives them in the same order. Meanwhile the caller
+    goes on (a convocation run convokes its next participants)."""
+    htmls = [render_to_string(template, context) for context in contexts]
+    path = _stylesheet_path(stylesheet)
+    pool = _workers() if len(htmls) > 1 else None
+    if pool is None:
+        pdfs = [pdf_worker.html_to_pdf(html, path) for html in htmls]
+        return lambda: pdfs
+    futures = [pool.submit(pdf_worker.html_to_pdf, html, path) for html in htmls]
+    return lambda: [future.result() for future in futures]
+
+
 def render_pdfs(
     template: str,
     contexts: list[dict[str, Any]],
@@ -63,9 +83,4 @@ def render_pdfs(
     stylesheet: str = "imagin/print.css",
 ) -> list[bytes]:
     """One PDF per context, in the same order, laid out in parallel."""
-    htmls = [render_to_string(template, context) for context in contexts]
-    path = _stylesheet_path(stylesheet)
-    pool = _workers() if len(htmls) > 1 else None
-    if pool is None:
-        return [pdf_worker.html_to_pdf(html, path) for html in htmls]
-    return list(pool.map(pdf_worker.html_to_pdf, htmls, [path] * len(htmls)))
+    return start_pdfs(template, contexts, stylesheet=stylesheet)()

@@ -8,14 +8,14 @@ its hash is kept).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
-from imagin.pdf import render_pdf, render_pdfs
+from imagin.pdf import render_pdf, start_pdfs
 from missions.models import Assignment
 
 ASSIGNMENT_RELATED = (
@@ -78,9 +78,12 @@ def convocations_pdf(
     return render_pdf("missions/convocation_pdf.html", _context(convocations, control))
 
 
-def convocation_pdfs(convocations: list[Convocation]) -> list[bytes]:
-    """One PDF per convocation, in order, laid out in parallel."""
-    return render_pdfs(
+def start_convocation_pdfs(
+    convocations: list[Convocation],
+) -> Callable[[], list[bytes]]:
+    """One PDF per convocation, laid out in parallel while the caller goes on;
+    call the function returned for them, in order (`imagin.pdf.start_pdfs`)."""
+    return start_pdfs(
         "missions/convocation_pdf.html",
         [_context([convocation], False) for convocation in convocations],
     )

@@ -182,6 +182,38 @@ def test_a_failing_run_says_so(session, assigned, manager, monkeypatch):
     assert "imprimante en feu" in run.error
 
 
+def test_a_run_failing_half_way_still_mails_those_it_convoked(
+    session, assigned, manager, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A batch's PDFs are laid out while the next batch is convoked: when the
+    next one fails, the batch already convoked is still e-mailed."""
+    from django.core import mail
+
+    convoke = runs._convoke_participant
+    taken: list[int] = []
+
+    def failing_at_the_second(run, participant_id):
+        taken.append(participant_id)
+        if len(taken) == 2:
+            raise RuntimeError("base de données perdue")
+        return convoke(run, participant_id)
+
+    monkeypatch.setattr(runs, "BATCH_SIZE", 1)
+    monkeypatch.setattr(runs, "_convoke_participant", failing_at_the_second)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = start("official", session, manager)
+    first = User.objects.get(pk=taken[0])
+    convoked = Assignment.objects.filter(status="convoked")
+    assert run.status == "failed" and "base de données perdue" in run.error
+    assert set(convoked.values_list("participant_id", flat=True)) == {first.pk}
+    assert (run.convoked, run.emailed, run.participants_done) == (
+        convoked.count(),
+        1,
+        1,
+    )
+    assert [message.to for message in mail.outbox] == [[first.email]]
+
+
 def test_the_back_office_journey_of_a_run(
     client, session, assigned, manager, django_capture_on_commit_callbacks
 ):
