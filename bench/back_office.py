@@ -30,7 +30,6 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Commune, FinancialFile, User
@@ -41,6 +40,7 @@ from missions.models import (
     Assignment,
     Mission,
 )
+from tests.platform_helpers import run_stored_task
 
 IBAN = "FR7630006000011234567890189"
 
@@ -151,17 +151,7 @@ def main() -> None:
     # with the others by the worker below.
     began = time.perf_counter()
     for stored in DBTaskResult.objects.filter(task_path__endswith=".approve_claims"):
-        stored.claim("bench")
-        Worker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="bench",
-            excluded_queue_names=[],
-        ).run_task(stored)
+        run_stored_task(stored, "bench")
     elapsed = time.perf_counter() - began
     print(f"{'validate all (worker)':<34}{elapsed * 1000:>9.0f} ms")
     validated = Claim.objects.filter(status="approved").count()
