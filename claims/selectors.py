@@ -14,12 +14,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import F, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from claims import amounts, flow
 from claims.models import EDITABLE_BY_PARTICIPANT, Claim, ClaimStatus, RateTable, Trip
 from claims.rate_book import RateBook, TableSnapshot, shared_tables
-from imagin.audit import AuditEvent
 from missions.models import Mission, MissionType
 
 # Claims whose car kilometres count in the participant's yearly total: the
@@ -441,60 +439,3 @@ def claim_for_participant(user, pk: int, *, related: tuple[str, ...] = ()) -> Cl
     _with_missions([claim], user)
     _with_travel([claim])
     return claim
-
-
-HISTORY_LABELS = {
-    "claims.claim.opened": _("État de frais ouvert par la convocation"),
-    "claims.claim.saved": _("Saisie enregistrée"),
-    "claims.claim.submitted": _("Validé par l'intervenant"),
-    "claims.claim.not_performed": _("Mission déclarée non effectuée"),
-    "claims.claim.returned": _("Renvoyé pour correction"),
-    "claims.claim.approved": _("Validé par le gestionnaire"),
-    "claims.claim.document_added": _("Justificatif déposé"),
-    "claims.claim.corrected": _("Quantités retenues corrigées par le gestionnaire"),
-    "claims.claim.amount_entered": _("Montant saisi par le gestionnaire"),
-    "claims.claim.cancelled": _("Annulé par le gestionnaire"),
-    "claims.claim.restored": _("Rétabli par le gestionnaire"),
-    "claims.claim.closed": _("Mission non effectuée prise en compte (clos à zéro)"),
-    "claims.claim.in_payment": _("Mis en paiement"),
-    "claims.claim.payment_cancelled": _("Retiré de la mise en paiement (lot annulé)"),
-    "claims.claim.paid": _("Payé"),
-    "claims.claim.reminded": _("Relance envoyée : la date limite approche"),
-}
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    when: object
-    who: str
-    what: str
-    why: str
-
-
-def claim_history(claim: Claim, for_staff: bool = False) -> list[HistoryEntry]:
-    """Who did what on the claim, when and why, oldest first (one query).
-
-    The division's own notes (on an amount entered, a closure) are shown to
-    staff only; reasons and the participant's comments to everyone.
-    """
-    keys = ("reason", "comment", "note") if for_staff else ("reason", "comment")
-    return [
-        HistoryEntry(
-            when=event.created_at,
-            who=event.actor_label,
-            what=str(HISTORY_LABELS.get(event.action, event.action)),
-            why=next((event.data[key] for key in keys if event.data.get(key)), ""),
-        )
-        for event in AuditEvent.objects.for_object(claim).order_by("created_at", "pk")
-    ]
-
-
-def return_reason(claim: Claim) -> str:
-    """The manager's reason for the latest send-back ("" if none)."""
-    event = (
-        AuditEvent.objects.for_object(claim)
-        .filter(action="claims.claim.returned")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    return event.data.get("reason", "") if event else ""

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.security_events import download_recorded
 from accounts.views import document_response
-from claims import selectors, services
+from claims import history, selectors, services
 from claims.admin import bulk
 from claims.admin.decisions import DECISIONS, REFUSALS, decision_panels, refusal_text
 from claims.models import Claim, ClaimStatus, SupportingDocument
@@ -326,7 +326,7 @@ class ClaimAdmin(admin.ModelAdmin):
             "file_to_renew": bool(
                 financial_file and financial_file.is_to_renew(timezone.now())
             ),
-            "history": selectors.claim_history(claim, for_staff=True),
+            "history": history.claim_history(claim, for_staff=True),
             "audit_url": audit_history_url(claim),
             "panels": panels,
             "own_claim": services.review.is_own_claim(claim, request.user),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import FinancialFile
-from claims import flow, recap, selectors, services, steps
+from claims import flow, history, recap, selectors, services, steps
 from claims.forms import DocumentForm, NotPerformedForm
 from claims.models import SupportingDocument
 from claims.services import ClaimChanged
@@ -122,7 +122,7 @@ def claim_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "claim": claim,
             "refusal": refusal,
             "amounts": selectors.claim_amounts(claim),
-            "history": selectors.claim_history(claim),
+            "history": history.claim_history(claim),
             "documents_open": claim.status in services.DOCUMENTS_OPEN,
             "to_send": flow.documents_to_send(claim, financial_file),
             "document_form": DocumentForm(),

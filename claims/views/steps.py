@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.http import AuthenticatedHttpRequest
-from claims import flow, selectors, services, steps
+from claims import flow, history, selectors, services, steps
 from claims.models import Claim, ClaimStatus
 from claims.services import ClaimChanged
 from claims.steps import Step, StepPage
@@ -58,10 +58,10 @@ def _render_step(request, claim: Claim, step: Step, page: StepPage, status=200):
         "previous": claim_steps[index - 1] if index else None,
         "page": page,
         "missing": step.missing(claim),
-        "return_reason": selectors.return_reason(claim)
+        "return_reason": history.return_reason(claim)
         if claim.status == ClaimStatus.RETURNED
         else "",
-        "history": selectors.claim_history(claim),
+        "history": history.claim_history(claim),
         **step.context(claim, claim_steps),
     }
     return render(request, "claims/claim_step.html", context, status=status)
