@@ -208,9 +208,8 @@ def main() -> None:
     began = time.perf_counter()
     call_command("db_worker", batch=True, verbosity=0)
     elapsed = time.perf_counter() - began
-    print(
-        f"{'worker: every queued task':<34}{elapsed * 1000:>9.0f} ms  {goal(elapsed, 8)}"
-    )
+    label = "worker: every queued task"
+    print(f"{label:<34}{elapsed * 1000:>9.0f} ms  {goal(elapsed, 8)}")
     print(f"{'  of which the recap PDF':<34}{sum(recap_layout) * 1000:>9.0f} ms")
     print(f"{'':<34}{len(getattr(mail, 'outbox', []))} e-mails sent, recap PDF ready")
     timed(
