@@ -4,8 +4,9 @@ After a new key is put first in FIELD_ENCRYPTION_KEYS, values written before
 are still under the old key, which therefore cannot be removed.
 `rotate_field_keys` rewrites them under the new one (`manage.py
 rotate_field_keys`, docs/operations.md): every EncryptedTextField of every
-installed model, and the e-mails sealed in the task queue that no worker has
-taken yet.
+installed model, the e-mails sealed in the task queue that no worker has
+taken yet, and the two-factor secrets allauth keeps in its authenticators'
+data (`map_mfa_secrets`).
 
 It works on the stored tokens, never on model instances: reading a field
 through the ORM decrypts it (EncryptedTextField.from_db_value) and writing one
@@ -16,7 +17,7 @@ so a token goes from the database to MultiFernet.rotate and back untouched.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,24 @@ from imagin.crypto import EncryptedTextField, _fernet
 BATCH_SIZE = 500
 # The queue's label in the report (and in the error naming a value).
 QUEUED_EMAILS = "django_tasks_db.DBTaskResult (courriels en attente)"
+MFA_SECRETS = "mfa.Authenticator (secrets de double authentification)"
+# Where allauth keeps an authenticator's secrets in its `data`: the TOTP key,
+# the recovery codes' seed, and codes migrated from an older library.
+MFA_SECRET_KEYS = ("secret", "seed")
+MFA_SECRET_LISTS = ("migrated_codes",)
+
+
+def map_mfa_secrets(data: dict[str, Any], change: Callable[[str], str]) -> dict:
+    """An authenticator's `data` with `change` applied to each secret in it
+    (encrypting, decrypting or re-encrypting them), the rest as it was."""
+    changed = dict(data)
+    for key in MFA_SECRET_KEYS:
+        if changed.get(key):
+            changed[key] = change(changed[key])
+    for key in MFA_SECRET_LISTS:
+        if changed.get(key):
+            changed[key] = [change(value) for value in changed[key]]
+    return changed
 
 
 @dataclass
@@ -207,6 +226,31 @@ def _rotate_queued_emails(
     return counts
 
 
+def _rotate_mfa_secrets(
+    rotator: _Rotator, report: RotationReport, *, dry_run: bool
+) -> FieldReport | None:
+    """The two-factor secrets in allauth's authenticators (accounts.mfa)."""
+    if not apps.is_installed("allauth.mfa"):
+        return None
+    # allauth's MFA models exist only where its app is installed.
+    from allauth.mfa.models import Authenticator
+
+    counts = FieldReport(MFA_SECRETS)
+    for rows in _batches(Authenticator.objects.all(), "data"):
+        for pk, data in rows:
+
+            def rotated(token: str, pk: Any = pk) -> str:
+                new = _next_token(rotator, token, pk, counts, report)
+                return token if new is None else new
+
+            data_rotated = map_mfa_secrets(data, rotated)
+            if data_rotated != data and not dry_run:
+                # Compare and set, as for the columns: a secret changed
+                # meanwhile (a new TOTP key) keeps what it was given.
+                Authenticator.objects.filter(pk=pk, data=data).update(data=data_rotated)
+    return counts
+
+
 def rotate_field_keys(*, dry_run: bool = False) -> RotationReport:
     """Re-encrypt every value not under the first key, in one transaction.
 
@@ -221,9 +265,10 @@ def rotate_field_keys(*, dry_run: bool = False) -> RotationReport:
             report.fields.append(
                 _rotate_column(model, model_field, rotator, report, dry_run=dry_run)
             )
-        queued = _rotate_queued_emails(rotator, report, dry_run=dry_run)
-        if queued is not None:
-            report.fields.append(queued)
+        for others in (_rotate_queued_emails, _rotate_mfa_secrets):
+            counted = others(rotator, report, dry_run=dry_run)
+            if counted is not None:
+                report.fields.append(counted)
         if report.undecryptable:
             # Leaving the block through the exception rolls back every write.
             raise UndecryptableValues(report)

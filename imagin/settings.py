@@ -250,6 +250,7 @@ SSO_CREATE_UNKNOWN_AGENTS = env.bool("SSO_CREATE_UNKNOWN_AGENTS", default=False)
 
 # --- Two-factor authentication ------------------------------------------------
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"  # secrets encrypted at rest
 MFA_TOTP_ISSUER = "IMAG'IN"
 MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=False)
 

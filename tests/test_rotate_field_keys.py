@@ -1,5 +1,6 @@
-"""`manage.py rotate_field_keys`: after a new key is put first, every IBAN, NIR
-and queued e-mail is re-encrypted under it, so the old key can be removed."""
+"""`manage.py rotate_field_keys`: after a new key is put first, every IBAN, NIR,
+queued e-mail and two-factor secret is re-encrypted under it, so the old key
+can be removed."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ UNKNOWN = Fernet.generate_key().decode()
 IBAN = "FR7630006000011234567890189"
 OTHER_IBAN = "FR7610107001011234567890129"
 NIR = "168037512345678"
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 MESSAGE = {
     "to": ["jeanne.petit@exemple.invalid"],
@@ -42,6 +44,7 @@ def stored() -> dict[str, object]:
             )
         )
 
+    from allauth.mfa.models import Authenticator
     from django_tasks_db.models import DBTaskResult
 
     return {
@@ -49,13 +52,17 @@ def stored() -> dict[str, object]:
         "nir": raw(FinancialFile, "nir"),
         "request iban": raw(ExternalParticipantRequest, "iban"),
         "queue": dict(DBTaskResult.objects.values_list("pk", "args_kwargs")),
+        "mfa": dict(Authenticator.objects.values_list("pk", "data")),
     }
 
 
 @pytest.fixture
 def written_under_the_old_key(db, settings):
-    """A financial file (IBAN and NIR), a pending request (IBAN) and a queued
-    e-mail, all encrypted under OLD, the only key then."""
+    """A financial file (IBAN and NIR), a pending request (IBAN), a queued
+    e-mail and a manager's TOTP key, all encrypted under OLD, the only key
+    then."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
     from imagin.tasks import send_email
 
     settings.FIELD_ENCRYPTION_KEYS = [OLD]
@@ -80,6 +87,7 @@ def written_under_the_old_key(db, settings):
         bic="AGRIFRPP",
     )
     send_email.enqueue(sealed=seal(MESSAGE))
+    TOTP.activate(factories.ManagerFactory(), TOTP_SECRET)
     return participant
 
 
@@ -117,13 +125,19 @@ def test_after_rotation_the_old_key_can_be_removed_and_everything_still_reads(
     assert "accounts.FinancialFile.nir : 1 valeur(s) rechiffrée(s)" in output
     assert "accounts.ExternalParticipantRequest.iban : 1 valeur(s)" in output
     assert "courriels en attente) : 1 valeur(s) rechiffrée(s)" in output
-    assert "4 valeur(s) rechiffrée(s) sous la première clé." in output
+    assert "double authentification) : 1 valeur(s) rechiffrée(s)" in output
+    assert "5 valeur(s) rechiffrée(s) sous la première clé." in output
 
     settings.FIELD_ENCRYPTION_KEYS = [NEW]
     file = FinancialFile.objects.get(user=written_under_the_old_key)
     assert (file.iban, file.nir) == (IBAN, NIR)
     assert ExternalParticipantRequest.objects.get().iban == OTHER_IBAN
     assert queued_message() == MESSAGE
+    from allauth.mfa.models import Authenticator
+
+    from imagin import crypto
+
+    assert crypto.decrypt(Authenticator.objects.get().data["secret"]) == TOTP_SECRET
     # The worker, holding only the new key, sends the queued e-mail.
     from django_tasks_db.models import DBTaskResult
 
@@ -176,7 +190,7 @@ def test_a_dry_run_counts_and_writes_nothing(written_under_the_old_key, settings
 
     assert stored() == before
     assert "accounts.FinancialFile.nir : 1 valeur(s) à rechiffrer" in output
-    assert "Simulation : 4 valeur(s) à rechiffrer, rien n'a été écrit." in output
+    assert "Simulation : 5 valeur(s) à rechiffrer, rien n'a été écrit." in output
     settings.FIELD_ENCRYPTION_KEYS = [NEW]
     with pytest.raises(Exception, match="cannot be decrypted"):
         FinancialFile.objects.get(user=written_under_the_old_key)
