@@ -65,7 +65,7 @@ from django.utils import timezone
 from peak_load import Participant, Rate, Target, crowd, percentile, rate
 
 from accounts.models import Commune, User
-from claims.models import Claim
+from claims.models import Claim, ClaimLine
 from missions.models import Assignment, Mission
 
 CLAIMS_EACH = 20
@@ -199,6 +199,20 @@ def build(count: int) -> list[Participant]:
             )
         )
     Claim.objects.bulk_create(claims)
+    # A validated claim has the lines its validation froze (their sum is its
+    # amount), as claim_approve writes them.
+    ClaimLine.objects.bulk_create(
+        ClaimLine(
+            claim=claim,
+            kind=ClaimLine.Kind.REMUNERATION,
+            label="Correction de copies",
+            quantity=claim.copies_validated,
+            unit_rate=Decimal(5),
+            amount=claim.remuneration_amount,
+        )
+        for claim in claims
+        if claim.status == "approved"
+    )
     open_claims = dict(
         Claim.objects.filter(assignment__mission=open_mission).values_list(
             "assignment__participant_id", "pk"
