@@ -75,11 +75,14 @@ def render_templated_mails(
     """`render_templated_mail` for each of `mails` (to, context, language);
     one that fails to render is logged and left out, not the others."""
     rendered = []
-    for mail in mails:
+    for rank, mail in enumerate(mails, start=1):
         try:
             rendered.append(render_templated_mail(name, **mail))
         except Exception:  # one broken e-mail must not lose the others
-            logger.exception("E-mail %s to %s not rendered", name, mail.get("to"))
+            # By its rank: a log line never holds an address.
+            logger.exception(
+                "E-mail %s (%s of %s) not rendered", name, rank, len(mails)
+            )
     return rendered
 
 

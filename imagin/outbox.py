@@ -85,22 +85,30 @@ def send_rendered_mail(
     _email(to=to, subject=subject, body=body, html=html, attachments=attachments).send()
 
 
-def send_rendered_mails(messages: Sequence[dict[str, Any]]) -> None:
+def send_rendered_mails(messages: Sequence[dict[str, Any]]) -> list[int]:
     """Send rendered e-mails (`to`, `subject`, `body`, `html` each) over one
-    connection to the mail server.
+    connection to the mail server; the ranks (from 1) of those refused.
 
-    A message the server refuses is logged (by its rank, not its address) and
-    the others are still sent; MailNotSent then says how many were refused,
-    so that the task is marked failed. A connection that cannot be opened
+    A message the server refuses is logged by its rank and the kind of error,
+    never its address (the server's refusal names it), and the others are
+    still sent. The task is not marked failed for it: run again, it would
+    send the others twice. Only when none went out, nobody has it yet and
+    MailNotSent marks the task failed. A connection that cannot be opened
     sends none and raises at once.
     """
-    refused = 0
+    refused = []
     with get_connection() as connection:
-        for rank, message in enumerate(messages):
+        for rank, message in enumerate(messages, start=1):
             try:
                 _email(**message, connection=connection).send()
-            except Exception:
-                refused += 1
-                logger.exception("E-mail %s of %s not sent", rank + 1, len(messages))
-    if refused:
-        raise MailNotSent(f"{refused} of {len(messages)} e-mails not sent")
+            except Exception as error:
+                refused.append(rank)
+                logger.error(  # no traceback: the refusal names the recipient
+                    "E-mail %s of %s not sent: %s",
+                    rank,
+                    len(messages),
+                    type(error).__name__,
+                )
+    if refused and len(refused) == len(messages):
+        raise MailNotSent(f"none of {len(messages)} e-mails sent")
+    return refused
