@@ -184,7 +184,9 @@ def test_a_large_selection_is_followed_on_a_page_until_its_report(
         run_stored_task(stored)
     done_page = as_manager.get(page)
     done = page_text(done_page)
-    assert b"data-progress" not in done_page.content  # the script stops there
+    # The script stops there: the report, no status region to follow.
+    assert b"data-progress-report-page" in done_page.content
+    assert b"data-progress " not in done_page.content
     validated = Claim.objects.filter(pk__in=ids, status=S.APPROVED).count() - before
     assert validated > 10
     assert f"{validated} états de frais validés" in done
