@@ -245,7 +245,7 @@ def _official_run(run: ConvocationRun) -> None:
 
     # A batch's PDFs are laid out by the pool while the next batch is
     # convoked (database work): neither waits for the other. A convoked batch
-    # is committed: whatever fails afterwards, it is still e-mailed (finally);
+    # is committed: whatever fails afterwards, it is still e-mailed;
     # a batch left half-way is reported by the run's page.
     pending: Started | None = None
     try:
@@ -260,9 +260,15 @@ def _official_run(run: ConvocationRun) -> None:
             pending = (batch, convocations, start_convocation_pdfs(convocations))
             if previous is not None:
                 deliver(*previous)
-    finally:
+    except Exception:
         if pending is not None:
-            deliver(*pending)
+            try:
+                deliver(*pending)
+            except Exception:  # the first failure is the run's error
+                logger.exception("Convocation run %s: a batch not e-mailed", run.pk)
+        raise
+    if pending is not None:
+        deliver(*pending)
     if to_post:
         # Kept for the manager to print and post; it may hold initial
         # passwords, which expire (INITIAL_PASSWORD_VALIDITY_DAYS).

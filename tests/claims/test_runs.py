@@ -214,6 +214,39 @@ def test_a_run_failing_half_way_still_mails_those_it_convoked(
     assert [message.to for message in mail.outbox] == [[first.email]]
 
 
+def test_when_a_batch_pdfs_fail_the_next_batch_convoked_meanwhile_is_mailed(
+    session, assigned, manager, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The first batch's PDFs fail once the second batch is convoked (they are
+    laid out meanwhile): the second is still e-mailed, and the run reports
+    the first failure."""
+    from django.core import mail
+
+    start_pdfs = runs.start_convocation_pdfs
+    batches: list[list] = []
+
+    def first_batch_broken(convocations):
+        batches.append([c.participant.pk for c in convocations])
+        started = start_pdfs(convocations)
+        if len(batches) > 1:
+            return started
+
+        def broken():
+            raise RuntimeError("imprimante en feu")
+
+        return broken
+
+    monkeypatch.setattr(runs, "BATCH_SIZE", 1)
+    monkeypatch.setattr(runs, "start_convocation_pdfs", first_batch_broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = start("official", session, manager)
+    second = User.objects.get(pk=batches[1][0])
+    assert run.status == "failed" and "imprimante en feu" in run.error
+    assert set(Assignment.objects.values_list("status", flat=True)) == {"convoked"}
+    assert [message.to for message in mail.outbox] == [[second.email]]
+    assert (run.emailed, run.participants_done) == (1, 1)
+
+
 def test_the_back_office_journey_of_a_run(
     client, session, assigned, manager, django_capture_on_commit_callbacks
 ):
@@ -271,10 +304,20 @@ def test_the_official_run_goes_through_the_task_queue(
 # transaction a plain test runs in.
 @pytest.mark.django_db(transaction=True)
 def test_in_production_the_run_waits_for_the_database_worker(
-    session, assigned, manager, settings
+    session, assigned, manager, settings, monkeypatch
 ):
     from django.core.management import call_command
+    from django.db import connection
     from django_tasks_db.models import DBTaskResult
+
+    from imagin.management.commands import db_worker
+
+    if connection.vendor == "sqlite":
+        # SQLite's in-memory test database locks whole tables between
+        # threads, without waiting: the heartbeat's thread (tested in
+        # tests/deploy/test_worker_heartbeat.py) would make the worker's
+        # writes fail at random. PostgreSQL runs it as production does.
+        monkeypatch.setattr(db_worker, "start_heartbeat", _no_heartbeat)
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     run = runs.run_start(kind="official", session=session, by=manager)
@@ -287,3 +330,11 @@ def test_in_production_the_run_waits_for_the_database_worker(
     run.refresh_from_db()
     assert (run.status, run.convoked) == ("done", 3)
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+class _no_heartbeat:  # noqa: N801 (stands in for imagin.heartbeat.start_heartbeat)
+    def __init__(self, worker_id: str) -> None:
+        self.worker_id = worker_id
+
+    def stop(self) -> None:
+        pass
