@@ -369,9 +369,10 @@ CACHES = {
 # memory cache (CACHE_URL=redis://host:6379/0, or memcached), a page reads its
 # session from the cache instead of a table (`cached_db`): writes still go to
 # the database first, so restarting the cache signs no one out.
+_SHARED_MEMORY = ("redis", "memcached")  # django-redis's class path says redis too
 SESSION_ENGINE = "django.contrib.sessions.backends." + (
     "cached_db"
-    if CACHES["default"]["BACKEND"].rsplit(".", 2)[1] in {"redis", "memcached"}
+    if any(kind in CACHES["default"]["BACKEND"].lower() for kind in _SHARED_MEMORY)
     else "db"
 )
 

@@ -536,4 +536,8 @@ def test_with_a_redis_cache_sessions_and_limits_are_shared(
     keys = redis.Redis.from_url(cache_url).keys("*sessions.cached_db*")
     assert keys, "no session in the Redis cache"
     a_sign_out_on_b_ends_the_session_on_a(cluster, browser)
+    # The sign-out removed the session from Redis, not only from the database.
+    assert not set(redis.Redis.from_url(cache_url).keys("*sessions.cached_db*")) & set(
+        keys
+    )
     failed_sign_ins_on_a_and_b_count_together(cluster, factories.UserFactory())
