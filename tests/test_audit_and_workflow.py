@@ -89,15 +89,21 @@ def test_a_refused_transition_changes_nothing_and_logs_nothing(convoked_claim, m
     assert AuditEvent.objects.count() == before
 
 
-def test_many_objects_move_together_or_none_does(manager):
-    from claims.models import Claim
+def three_open_claims(manager) -> list:
+    """Three claims just opened by a convocation (status "draft")."""
     from claims.services import convocation_issue
-    from imagin.workflow import apply_transitions
     from tests.factories import AssignmentFactory
 
-    claims = [
+    return [
         convocation_issue(assignment=AssignmentFactory(), by=manager) for _ in range(3)
     ]
+
+
+def test_many_objects_move_together_or_none_does(manager):
+    from claims.models import Claim
+    from imagin.workflow import apply_transitions
+
+    claims = three_open_claims(manager)
     claims[2].status = ClaimStatus.PAID  # as read: a paid claim cannot move
     with pytest.raises(TransitionNotAllowed):
         apply_transitions(
@@ -133,13 +139,9 @@ def test_many_objects_move_with_their_own_values_and_event_data(manager):
     from decimal import Decimal
 
     from claims.models import Claim
-    from claims.services import convocation_issue
     from imagin.workflow import apply_transitions
-    from tests.factories import AssignmentFactory
 
-    claims = [
-        convocation_issue(assignment=AssignmentFactory(), by=manager) for _ in range(3)
-    ]
+    claims = three_open_claims(manager)
     for number, claim in enumerate(claims, start=1):
         claim.remuneration_amount = Decimal(number * 10)
     apply_transitions(

@@ -128,9 +128,13 @@ def progress_view(model_admin, request: HttpRequest, result_id: UUID) -> HttpRes
     participants, and another manager's selection is none of theirs."""
     if not model_admin.has_decide_permission(request):
         raise PermissionDenied
+    # A backend running tasks at once (development, tests) keeps no result:
+    # its validations were reported at once, there is nothing to follow.
+    if not approve_claims.get_backend().supports_get_result:
+        raise Http404
     try:
         result = approve_claims.get_result(str(result_id))
-    except (TaskResultDoesNotExist, TaskResultMismatch, NotImplementedError):
+    except (TaskResultDoesNotExist, TaskResultMismatch):
         raise Http404 from None
     claim_ids, manager_id, _language = result.args
     if manager_id != request.user.pk:
