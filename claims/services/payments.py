@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import FinancialFile, FinancialFileStatus, User
-from claims import exports, notifications
+from claims import exports
 from claims.models import (
     CLAIM_TRANSITIONS,
     PAYMENT_BATCH_TRANSITIONS,
@@ -31,7 +31,7 @@ from claims.models import (
     PaymentBatch,
     PaymentBatchStatus,
 )
-from claims.tasks import render_payment_batch_recap
+from claims.tasks import render_payment_batch_recap, send_payment_news
 from imagin.audit import audit_log
 from imagin.workflow import apply_transition, apply_transitions
 
@@ -145,9 +145,16 @@ def payment_batch_create(
                 "excluded": [claim.pk for claim, _why in excluded],
             },
         )
-        notifications.payment_news(payable, "in_payment", batch)
+        news_once_committed(payable, "in_payment", batch)
         transaction.on_commit(lambda: schedule_recap(batch))
         return BatchOutcome(batch, excluded)
+
+
+def news_once_committed(claims: list[Claim], event: str, batch: PaymentBatch) -> None:
+    """Have the worker e-mail the claims' participants about the batch's step,
+    once committed (`claims.tasks.send_payment_news`)."""
+    ids = [claim.pk for claim in claims]
+    transaction.on_commit(lambda: send_payment_news.enqueue(ids, event, batch.pk))
 
 
 def schedule_recap(batch: PaymentBatch) -> None:
@@ -288,7 +295,7 @@ def payment_batch_cancel(*, batch: PaymentBatch, by: User, reason: str) -> Payme
             data={"reason": reason, "claims": [claim.pk for claim in claims]},
             update_fields=["cancelled_at"],
         )
-        notifications.payment_news(claims, "payment_cancelled", locked)
+        news_once_committed(claims, "payment_cancelled", locked)
         return locked
 
 
@@ -325,5 +332,5 @@ def payment_batch_mark_paid(*, batch: PaymentBatch, by: User) -> PaymentBatch:
             data={"claims": len(claims)},
             update_fields=["paid_at"],
         )
-        notifications.payment_news(claims, "paid", locked)
+        news_once_committed(claims, "paid", locked)
         return locked

@@ -353,3 +353,26 @@ def test_the_kept_recap_is_french_whoever_triggers_it(approved, manager):
     batch.refresh_from_db()
     with batch.recap.open("rb") as stored:
         assert "Total du lot" in pdf_text(stored.read())
+
+
+def test_payment_news_are_rendered_by_the_worker_not_in_the_request(
+    approved, manager, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.platform_helpers import DATABASE_TASKS, run_stored_task
+
+    settings.TASKS = DATABASE_TASKS
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = batch_of(approved, manager)
+    # The manager's request queued the work and sent nothing.
+    assert mailoutbox == []
+    news = DBTaskResult.objects.get(task_path="claims.tasks.send_payment_news")
+    with django_capture_on_commit_callbacks(execute=True):
+        run_stored_task(news)
+    sending = DBTaskResult.objects.get(task_path="imagin.tasks.send_email")
+    run_stored_task(sending)
+    assert [message.subject for message in mailoutbox] == [
+        "Vos états de frais sont mis en paiement"
+    ]
+    assert batch.reference in mailoutbox[0].body
