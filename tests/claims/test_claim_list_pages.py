@@ -216,3 +216,22 @@ def test_the_days_of_a_mission_read_as_the_date_filters_did(starts, ends, shown)
     with translation.override("fr"):
         assert mission_days(mission) == shown
         assert DATES_BY_FILTERS.render(Context({"m": mission})) == shown
+
+
+def test_the_recap_pdf_s_dates_read_as_its_filters_did():
+    """`mission_days:"j/m/Y"`, as the session recap PDF writes a mission's days."""
+    shown_by_filters = Template(
+        '{{ m.starts_at|date:"j/m/Y" }}{% if m.ends_at|date:"Ymd" != '
+        'm.starts_at|date:"Ymd" %} – {{ m.ends_at|date:"j/m/Y" }}{% endif %}'
+    )
+    for starts, ends in [
+        ("2027-06-03 06:00", "2027-06-05 14:00"),
+        ("2027-06-03 21:30", "2027-06-03 22:30"),
+        ("2027-06-03 22:30", "2027-06-04 00:30"),
+    ]:
+        mission = SimpleNamespace(
+            starts_at=datetime.fromisoformat(starts).replace(tzinfo=UTC),
+            ends_at=datetime.fromisoformat(ends).replace(tzinfo=UTC),
+        )
+        expected = shown_by_filters.render(Context({"m": mission}))
+        assert mission_days(mission, "j/m/Y") == expected
