@@ -99,27 +99,31 @@ def three_open_claims(manager) -> list:
     ]
 
 
-def test_many_objects_move_together_or_none_does(manager):
-    from claims.models import Claim
+def cancel_all(claims, manager, **more) -> None:
+    """`apply_transitions` cancelling `claims` at once, as `manager`."""
     from imagin.workflow import apply_transitions
 
-    claims = three_open_claims(manager)
-    claims[2].status = ClaimStatus.PAID  # as read: a paid claim cannot move
-    with pytest.raises(TransitionNotAllowed):
-        apply_transitions(
-            claims,
-            table=CLAIM_TRANSITIONS,
-            to_status=ClaimStatus.CANCELLED,
-            by=manager,
-            action="claims.claim.cancelled",
-        )
-    assert set(Claim.objects.values_list("status", flat=True)) == {"draft"}
     apply_transitions(
-        claims[:2],
+        claims,
         table=CLAIM_TRANSITIONS,
         to_status=ClaimStatus.CANCELLED,
         by=manager,
         action="claims.claim.cancelled",
+        **more,
+    )
+
+
+def test_many_objects_move_together_or_none_does(manager):
+    from claims.models import Claim
+
+    claims = three_open_claims(manager)
+    claims[2].status = ClaimStatus.PAID  # as read: a paid claim cannot move
+    with pytest.raises(TransitionNotAllowed):
+        cancel_all(claims, manager)
+    assert set(Claim.objects.values_list("status", flat=True)) == {"draft"}
+    cancel_all(
+        claims[:2],
+        manager,
         data={"reason": "lot"},
         values={"status_before_cancel": "draft"},
     )
@@ -139,17 +143,13 @@ def test_many_objects_move_with_their_own_values_and_event_data(manager):
     from decimal import Decimal
 
     from claims.models import Claim
-    from imagin.workflow import apply_transitions
 
     claims = three_open_claims(manager)
     for number, claim in enumerate(claims, start=1):
         claim.remuneration_amount = Decimal(number * 10)
-    apply_transitions(
+    cancel_all(
         claims,
-        table=CLAIM_TRANSITIONS,
-        to_status=ClaimStatus.CANCELLED,
-        by=manager,
-        action="claims.claim.cancelled",
+        manager,
         data={"reason": "lot", "shared": "oui"},
         own_values=("remuneration_amount",),
         event_data=lambda claim: {"reason": f"n° {claim.pk}"},
