@@ -405,55 +405,21 @@ CRISPY_TEMPLATE_PACK = "crispy_dsfr"
 CRISPY_FAIL_SILENTLY = not DEBUG
 
 # --- Deployment settings (what differs between académies) -----------------------
-AUTHORITY_NAME = env.str("AUTHORITY_NAME", default="Académie de démonstration")
-AUTHORITY_CONTACT = env.str(
-    "AUTHORITY_CONTACT",
-    default="Division des examens et concours — dec@academie-demo.invalid",
-)
-# Printed at the foot of convocations, above nothing else: who signs.
-CONVOCATION_SIGNATURE = env.str(
-    "CONVOCATION_SIGNATURE",
-    default="Pour le recteur et par délégation, "
-    "le chef de la division des examens et concours",
-)
-CURRENCY = env.str("CURRENCY", default="EUR").upper()
-if CURRENCY not in {"EUR", "XPF"}:
-    raise ImproperlyConfigured(f"CURRENCY must be EUR or XPF, not {CURRENCY!r}.")
-TRAVEL_ENABLED = env.bool("TRAVEL_ENABLED", default=True)
-# Which travel rates apply (mileage, meals, nights differ overseas); jury rates
-# are national. The CFP franc implies the Pacific unless told otherwise.
-TRAVEL_RATE_ZONE = env.str(
-    "TRAVEL_RATE_ZONE", default="pacific" if CURRENCY == "XPF" else "mainland"
-)
-if TRAVEL_RATE_ZONE not in {"mainland", "pacific", "wallis"}:
-    raise ImproperlyConfigured(
-        "TRAVEL_RATE_ZONE must be mainland, pacific or wallis, "
-        f"not {TRAVEL_RATE_ZONE!r}."
-    )
-FINANCIAL_FILE_VALIDITY_MONTHS = env.int("FINANCIAL_FILE_VALIDITY_MONTHS", default=24)
-# Reminders of claims still to complete, so many days before the session's
-# deadline (`manage.py send_claim_reminders`, run daily).
-try:
-    CLAIM_REMINDER_DAYS = sorted(
-        {
-            int(days)
-            for days in env.list("CLAIM_REMINDER_DAYS", default=["14", "3"])
-            if days.strip()
-        },
-        reverse=True,
-    )
-except ValueError:
-    CLAIM_REMINDER_DAYS = [-1]
-if any(days < 0 for days in CLAIM_REMINDER_DAYS):
-    raise ImproperlyConfigured(
-        "CLAIM_REMINDER_DAYS is a list of days before the deadline, e.g. 14,3."
-    )
-# Payroll needs the social security number (NIR) in some académies only.
-FINANCIAL_FILE_REQUIRES_NIR = env.bool("FINANCIAL_FILE_REQUIRES_NIR", default=False)
+# Read in imagin/deployment.py: authority, currency, travel, reminders, texts.
+from imagin import deployment  # noqa: E402
 
-# Processes laying out PDFs in parallel during a convocation run (0: one per
-# core; 1: none, render in the worker itself).
-PDF_WORKERS = env.int("PDF_WORKERS", default=0)
+AUTHORITY_CONTACT = deployment.AUTHORITY_CONTACT
+AUTHORITY_NAME = deployment.AUTHORITY_NAME
+CLAIM_REMINDER_DAYS = deployment.CLAIM_REMINDER_DAYS
+CONVOCATION_SIGNATURE = deployment.CONVOCATION_SIGNATURE
+CURRENCY = deployment.CURRENCY
+FINANCIAL_FILE_REQUIRES_NIR = deployment.FINANCIAL_FILE_REQUIRES_NIR
+FINANCIAL_FILE_VALIDITY_MONTHS = deployment.FINANCIAL_FILE_VALIDITY_MONTHS
+LEGAL_CONTENT_FILE = deployment.LEGAL_CONTENT_FILE
+PDF_WORKERS = deployment.PDF_WORKERS
+TRAVEL_ELSEWHERE_TEXT = deployment.TRAVEL_ELSEWHERE_TEXT
+TRAVEL_ENABLED = deployment.TRAVEL_ENABLED
+TRAVEL_RATE_ZONE = deployment.TRAVEL_RATE_ZONE
 
 # --- Background tasks (django-tasks) ------------------------------------------
 # The worker writes a heartbeat every WORKER_HEARTBEAT_INTERVAL seconds;
