@@ -209,3 +209,53 @@ def participant_status(claim: Claim, now: datetime | None = None) -> str:
     if claim.is_started:
         return _("Saisie en cours — non validé")
     return _("Mission en cours — à saisir")
+
+
+def participant_next_step(claim: Claim, now: datetime | None = None) -> str:
+    """What the participant has to do next with this claim, or who acts next,
+    in one short sentence for the claim list ("" when nothing is left)."""
+    state = entry_state(claim, now)
+    mission = claim.assignment.mission
+    deadline = formats.date_format(mission.exam.session.claim_deadline)
+    if state is EntryState.OPEN:
+        if claim.status == ClaimStatus.RETURNED:
+            return _("À corriger, puis à valider de nouveau")
+        if claim.is_started:
+            return _("Saisie à terminer et à valider avant le %(deadline)s") % {
+                "deadline": deadline
+            }
+        return _("À saisir et à valider avant le %(deadline)s") % {"deadline": deadline}
+    if state is EntryState.NOT_STARTED:
+        return _("Saisie possible à partir du %(date)s") % {
+            "date": formats.date_format(timezone.localtime(mission.starts_at))
+        }
+    if state is EntryState.DEADLINE_PASSED:
+        return _("Contactez la division des examens et concours")
+    if state is EntryState.NOTHING_TO_TYPE:
+        return _("Rien à saisir : la division s'en charge")
+    return str(WAITING_FOR.get(ClaimStatus(claim.status), ""))
+
+
+# Who acts next once the participant has nothing more to type.
+WAITING_FOR = {
+    ClaimStatus.SUBMITTED: gettext_lazy("En cours de vérification par la division"),
+    ClaimStatus.APPROVED: gettext_lazy("En attente de mise en paiement"),
+    ClaimStatus.IN_PAYMENT: gettext_lazy("Paiement en cours"),
+}
+
+
+def participant_badge(claim: Claim, now: datetime | None = None) -> str:
+    """The DSFR badge colour of the claim's status in the claim list: what
+    needs the participant stands out (warning, error), what is done is green."""
+    if claim.status == ClaimStatus.RETURNED:
+        return "error"
+    if claim.status == ClaimStatus.DRAFT:
+        state = entry_state(claim, now)
+        if state is EntryState.DEADLINE_PASSED:
+            return "error"
+        return "warning" if state is EntryState.OPEN else "info"
+    if claim.status in (ClaimStatus.APPROVED, ClaimStatus.IN_PAYMENT):
+        return "info"
+    if claim.status == ClaimStatus.PAID:
+        return "success"
+    return "new" if claim.status == ClaimStatus.SUBMITTED else ""

@@ -92,7 +92,12 @@ def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "claims/claim_list.html",
         {
             "rows": [
-                (row, flow.participant_status(row.claim, now))
+                (
+                    row,
+                    flow.participant_status(row.claim, now),
+                    flow.participant_badge(row.claim, now),
+                    flow.participant_next_step(row.claim, now),
+                )
                 for row in selectors.claim_totals(request.user, page.object_list)
             ],
             "page_obj": page,

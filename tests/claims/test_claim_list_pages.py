@@ -13,6 +13,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from claims import selectors, services
 from claims.models import Meal, Trip
@@ -32,7 +33,7 @@ LIST = reverse("claims:list")
 
 def _opened(response) -> list[int]:
     """The claim numbers the page lists, in order."""
-    return [int(n) for n in re.findall(r"l'état de frais n° (\d+)", page(response))]
+    return [int(n) for n in re.findall(r"état de frais n° (\d+)", page(response))]
 
 
 def page(response) -> str:
@@ -149,12 +150,17 @@ def test_the_page_numbers_keep_the_ends_and_the_neighbours_in_order(
     assert _pages_list(page_obj) == shown
 
 
-def _amount_shown(response, claim_pk: int) -> str:
-    """The "Montant" cell of the claim's row (the fifth)."""
-    for row in re.findall(r"<tr>(.*?)</tr>", page(response), re.S):
-        if f"l'état de frais n° {claim_pk}<" in row:
-            return re.findall(r"<td>(.*?)</td>", row, re.S)[4]
+def _card(response, claim_pk: int) -> str:
+    """The claim's card in the list."""
+    for card in re.findall(r'<li class="fr-card.*?</li>', page(response), re.S):
+        if f"état de frais n° {claim_pk}<" in card:
+            return card
     raise AssertionError(f"claim {claim_pk} is not listed")
+
+
+def _amount_shown(response, claim_pk: int) -> str:
+    """The amount on the claim's card ("Montant : …")."""
+    return re.findall(r"Montant : (.*?)</p>", _card(response, claim_pk), re.S)[0]
 
 
 def test_a_validated_claim_shows_the_total_of_its_frozen_lines(
@@ -183,7 +189,7 @@ def test_a_validated_claim_shows_the_total_of_its_frozen_lines(
     assert _amount_shown(response, approved.pk) == format_money(lines.total, "EUR")
     assert _amount_shown(response, closed.pk) == format_money(Decimal(0), "EUR")
     live = selectors.claim_amounts(selectors.claims_for_pricing().get(pk=estimated.pk))
-    estimate = '<br><span class="fr-text--xs">estimation</span>'
+    estimate = " (estimation)"
     assert _amount_shown(response, estimated.pk) == (
         format_money(live.total, "EUR") + estimate
     )
@@ -235,3 +241,29 @@ def test_the_recap_pdf_s_dates_read_as_its_filters_did():
         )
         expected = shown_by_filters.render(Context({"m": mission}))
         assert mission_days(mission, "j/m/Y") == expected
+
+
+def test_each_card_links_its_title_and_says_the_status_and_the_next_step(
+    signed_in, participant, manager, convoked_claim
+):
+    returned = claim_in(S.RETURNED, participant, manager)
+    waiting = claim_in(S.SUBMITTED, participant, manager)
+    paid = claim_in(S.PAID, participant, manager)
+    response = signed_in.get(LIST)
+
+    open_card = _card(response, convoked_claim.pk)
+    mission = convoked_claim.assignment.mission
+    title = re.search(r'<h3 class="fr-card__title"><a href="([^"]+)">', open_card)
+    detail = reverse("claims:detail", args=[convoked_claim.pk])
+    assert title and title.group(1) == detail
+    assert mission.mission_type.name in open_card
+    assert "fr-badge--warning" in open_card
+    deadline = mission.exam.session.claim_deadline
+    with translation.override("fr"):
+        assert f"À saisir et à valider avant le {date_format(deadline)}" in open_card
+    assert "À corriger, puis à valider de nouveau" in _card(response, returned.pk)
+    assert "fr-badge--error" in _card(response, returned.pk)
+    assert "En cours de vérification par la division" in _card(response, waiting.pk)
+    paid_card = _card(response, paid.pk)
+    assert "fr-badge--success" in paid_card and "Payé" in paid_card
+    assert "fr-icon-arrow-right-line" not in paid_card  # nothing left to do

@@ -26,8 +26,8 @@ def sign_in(page, username: str, password: str) -> None:
 
 def open_claim(page, mission: str) -> None:
     page.get_by_role("link", name="Saisie états de frais mission").first.click()
-    row = page.get_by_role("row", name=re.compile(mission))
-    row.get_by_role("link", name=re.compile("Ouvrir")).click()
+    # Each claim's card: its title (the mission) is the link.
+    page.get_by_role("link", name=re.compile(mission)).first.click()
 
 
 def test_the_teacher_enters_saves_resumes_validates_and_downloads(page, demo):

@@ -42,5 +42,6 @@ def test_on_a_phone_the_claim_list_pages_without_scrolling_sideways(page, long_h
     expect(page.get_by_text("page 2 sur 3")).to_be_visible()
     pagination.get_by_role("link", name="Dernière page").click()
     expect(page).to_have_url(re.compile(r"\?page=3$"))
-    expect(page.get_by_role("link", name=re.compile("Ouvrir"))).to_have_count(5)
+    cards = page.get_by_role("link", name=re.compile("état de frais n°"))
+    expect(cards).to_have_count(5)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
