@@ -8,22 +8,50 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from claims import flow, selectors
 from claims.models import Claim
+from claims.money import format_quantity
 from imagin.pdf import render_pdf
 from missions.models import ExamSession
+
+# Between the parts of a claim's service ("Heures : 6 ; 1 trajet"): a
+# no-break space keeps the semicolon on its part's line, as in French.
+SERVICE_SEPARATOR = "\u00a0; "
+
+
+def declared_service(claim: Claim) -> str:
+    """What the participant declared, part after part: copies, candidates,
+    hours, trips."""
+    parts = []
+    if claim.copies_declared is not None:
+        parts.append(f"{_('Copies corrigées :')} {claim.copies_declared}")
+    if claim.candidates_declared is not None:
+        parts.append(f"{_('Candidats interrogés :')} {claim.candidates_declared}")
+    if claim.hours_declared is not None:
+        parts.append(f"{_('Heures :')} {format_quantity(claim.hours_declared)}")
+    trips = len(claim.trips.all()) if claim.has_travel_part else 0
+    if trips:
+        parts.append(
+            ngettext("%(counter)s trajet", "%(counter)s trajets", trips)
+            % {"counter": trips}
+        )
+    return SERVICE_SEPARATOR.join(parts)
 
 
 def _context(rows: list[selectors.ParticipantClaim]) -> dict:
     now = timezone.now()
     total = sum((row.amounts.total for row in rows), Decimal(0))
     return {
-        "rows": [(row, flow.participant_status(row.claim, now)) for row in rows],
+        "rows": [
+            (row, flow.participant_status(row.claim, now), declared_service(row.claim))
+            for row in rows
+        ],
         "total": total,
         "currency": settings.CURRENCY,
-        "authority": settings.AUTHORITY_NAME,
         "printed_at": now,
     }
 

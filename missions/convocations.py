@@ -56,14 +56,13 @@ def group_by_participant(assignments: Iterable[Assignment]) -> list[Convocation]
 
 
 def _context(convocations: list[Convocation], control: bool) -> dict:
+    # The authority's name, TRAVEL_ENABLED and SITE_URL (none when it is a
+    # local address) come with every document (`imagin.pdf.document_context`).
     return {
         "convocations": convocations,
         "control": control,
-        "AUTHORITY_NAME": settings.AUTHORITY_NAME,
         "AUTHORITY_CONTACT": settings.AUTHORITY_CONTACT,
         "SIGNATURE": settings.CONVOCATION_SIGNATURE,
-        "SITE_URL": settings.SITE_URL,
-        "TRAVEL_ENABLED": settings.TRAVEL_ENABLED,
         "issued_on": timezone.localdate(),
     }
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
@@ -93,6 +94,12 @@ class PaymentBatchAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status"]
     list_select_related = ["created_by"]
+
+    def get_list_display(self, request):
+        # Where travel is not claimed here, no travel column.
+        if settings.TRAVEL_ENABLED:
+            return self.list_display
+        return [name for name in self.list_display if name != "travel"]
 
     def get_queryset(self, request):
         return (

@@ -1,25 +1,63 @@
-"""`{{ mission|mission_days }}`: the days of a mission, as the claim list
-shows them ("3 juin 2027", or "3 juin 2027 – 5 juin 2027"); another date
-format as argument (`{{ mission|mission_days:"j/m/Y" }}`, the recap PDF)."""
+"""A mission's days and hours, in local time (settings.TIME_ZONE, or the
+time zone activated), in the language of the page:
+
+- `{{ mission|mission_days }}`: its days, as the claim list shows them
+  ("3 juin 2027", or "3 juin 2027 – 5 juin 2027"; "June 3, 2027" in
+  English); another date format as argument, a name of the locale's formats
+  (`{{ mission|mission_days:"SHORT_DATE_FORMAT" }}`, the recap PDF) or a
+  pattern;
+- `{{ mission|mission_period }}`: its days and hours ("23 janvier 2027,
+  08:00 – 17:00", or "23 janvier 2027, 08:00 – 24 janvier 2027, 17:00");
+- `{% if mission|several_days %}`: whether it ends on another day than it
+  starts.
+
+Days are compared in local time: a mission from 08:00 to 17:00 in Nouméa
+starts and ends on two dates in UTC, and is still a one-day mission.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django import template
 from django.utils import formats, timezone
 
 register = template.Library()
 
-DAY_FORMAT = "j M Y"
+# The locale's own date format: "j F Y" in French, "N j, Y" in English.
+DAY_FORMAT = "DATE_FORMAT"
+HOUR_FORMAT = "H:i"
+
+
+def _local(mission) -> tuple[datetime, datetime]:
+    return timezone.localtime(mission.starts_at), timezone.localtime(mission.ends_at)
+
+
+@register.filter
+def several_days(mission) -> bool:
+    start, end = _local(mission)
+    return end.date() != start.date()
 
 
 @register.filter
 def mission_days(mission, day_format: str = DAY_FORMAT) -> str:
-    """What `{{ starts_at|date:"j M Y" }}{% if the end is another day %} –
-    {{ ends_at|date:"j M Y" }}{% endif %}` shows, in local time, in two
-    calls instead of four filters and a comparison per row."""
-    start = timezone.localtime(mission.starts_at)
-    end = timezone.localtime(mission.ends_at)
+    start, end = _local(mission)
     first = formats.date_format(start, day_format)
     if end.date() == start.date():
         return first
     return f"{first} – {formats.date_format(end, day_format)}"
+
+
+@register.filter
+def mission_period(mission, day_format: str = DAY_FORMAT) -> str:
+    start, end = _local(mission)
+    begins = (
+        f"{formats.date_format(start, day_format)}, "
+        f"{formats.time_format(start, HOUR_FORMAT)}"
+    )
+    if end.date() == start.date():
+        return f"{begins} – {formats.time_format(end, HOUR_FORMAT)}"
+    return (
+        f"{begins} – {formats.date_format(end, day_format)}, "
+        f"{formats.time_format(end, HOUR_FORMAT)}"
+    )
