@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
+from imagin.legal.checks import legal_content_file
+
 
 class ImaginConfig(AppConfig):
     name = "imagin"
@@ -20,6 +22,8 @@ class ImaginConfig(AppConfig):
 
         checks.register(compiled_catalogues)
         checks.register(shared_rate_limits, checks.Tags.security, deploy=True)
+        # The académie's legal texts: a missing key is named before start-up.
+        checks.register(legal_content_file)
         # The absolute session lifetime counts from each sign-in.
         user_logged_in.connect(signed_in, dispatch_uid="imagin_signed_in_at")
         # Back-office selections and searches checked for every admin.
