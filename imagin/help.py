@@ -275,6 +275,11 @@ def _excerpt(text: str, words: list[str], width: int = 200) -> str:
 # help, and tests/test_help.py fails.
 SCREENS = {
     "home": "premiers-pas#accueil",
+    # The legal pages, linked from every page's footer.
+    "legal:accessibility": "premiers-pas#pied-de-page",
+    "legal:notice": "premiers-pas#pied-de-page",
+    "legal:personal_data": "premiers-pas#pied-de-page",
+    "legal:sitemap": "premiers-pas#pied-de-page",
     # Signing in, passwords, two-factor authentication (allauth's pages).
     "account_login": "connexion#se-connecter",
     "account_logout": "connexion#se-deconnecter",
@@ -334,6 +339,7 @@ SCREENS = {
     "admin:accounts_user": "gestion-comptes#utilisateurs",
     "admin:auth_user_password_change": "gestion-comptes#utilisateurs",
     "admin:accounts_user_create_external": "gestion-comptes#intervenants-exterieurs",
+    "admin:accounts_user_credentials": "gestion-comptes#mot-de-passe-initial",
     "admin:accounts_commune": "gestion-session#referentiels",
     "admin:accounts_establishment": "gestion-session#referentiels",
     "admin:accounts_financialfile": "gestion-comptes#dossiers-financiers",

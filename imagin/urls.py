@@ -20,6 +20,8 @@ urlpatterns = [
     path("aide/", views.guide_index, name="guide"),
     path("aide/recherche/", views.guide_search, name="guide_search"),
     path("aide/<slug:slug>/", views.guide_chapter, name="guide_chapter"),
+    # Accessibility statement, legal notice, personal data, site map.
+    path("", include("imagin.legal.urls")),
     # The back-office never has a login of its own: it goes through the same
     # sign-in page, and so the same rate limits, as everyone else.
     path("gestion/login/", back_office_login),

@@ -214,6 +214,8 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("accounts:", PERSONAL),
     ("home", PUBLIC),
     ("guide", PUBLIC),
+    # The accessibility statement, legal notice, personal data and site map.
+    ("legal:", PUBLIC),
     ("health", PUBLIC),  # load balancers and monitoring ask without signing in
     # allauth: the pages about one's own account need a sign-in...
     ("account_email_verification_sent", PUBLIC),  # "we sent you an e-mail"
@@ -439,6 +441,12 @@ MUST: tuple[tuple[str, str, str, str, int], ...] = (
     (ADMINISTRATOR, "admin:claims_paymentbatch_export", OTHERS, "post", 403),
     (ADMINISTRATOR, "admin:claims_paymentbatch_paid", OTHERS, "post", 403),
     (ADMINISTRATOR, "admin:auth_group_changelist", OTHERS, "get", 200),
+    # A convocation's credentials are re-issued by the division, for external
+    # participants only: an agent has none, a participant none to re-issue.
+    (MANAGER, "admin:accounts_user_credentials", OTHERS, "get", 404),
+    (ADMINISTRATOR, "admin:accounts_user_credentials", OTHERS, "post", 404),
+    (EXTERNAL, "admin:accounts_user_credentials", OWN, "post", 302),
+    (AGENT_A, "admin:accounts_user_credentials", OTHERS, "post", 302),
 )
 
 
