@@ -19,6 +19,9 @@ def deployment(request: HttpRequest) -> dict[str, object]:
         "AUTHORITY_CONTACT": settings.AUTHORITY_CONTACT,
         "CURRENCY": settings.CURRENCY,
         "TRAVEL_ENABLED": settings.TRAVEL_ENABLED,
+        # Where travel is not claimed here: how it is refunded instead
+        # (templates/claims/_travel_elsewhere.html).
+        "TRAVEL_ELSEWHERE_TEXT": settings.TRAVEL_ELSEWHERE_TEXT,
     }
 
 
