@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import User
 from claims import flow, selectors
@@ -18,9 +18,11 @@ from claims.money import format_quantity
 from imagin.pdf import render_pdf
 from missions.models import ExamSession
 
-# Between the parts of a claim's service ("Heures : 6 ; 1 trajet"): a
-# no-break space keeps the semicolon on its part's line, as in French.
-SERVICE_SEPARATOR = "\u00a0; "
+
+def _separator() -> str:
+    """Between the parts of a claim's service: "Heures : 6 ; 1 trajet", a
+    no-break space before the semicolon in French; "Hours: 6; 1 journey"."""
+    return "\u00a0; " if (get_language() or "fr").startswith("fr") else "; "
 
 
 def declared_service(claim: Claim) -> str:
@@ -39,7 +41,7 @@ def declared_service(claim: Claim) -> str:
             ngettext("%(counter)s trajet", "%(counter)s trajets", trips)
             % {"counter": trips}
         )
-    return SERVICE_SEPARATOR.join(parts)
+    return _separator().join(parts)
 
 
 def _context(rows: list[selectors.ParticipantClaim]) -> dict:

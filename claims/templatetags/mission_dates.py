@@ -1,11 +1,10 @@
 """A mission's days and hours, in local time (settings.TIME_ZONE, or the
-time zone activated), in the language of the page:
+time zone activated), months named in the language of the page:
 
 - `{{ mission|mission_days }}`: its days, as the claim list shows them
-  ("3 juin 2027", or "3 juin 2027 – 5 juin 2027"; "June 3, 2027" in
-  English); another date format as argument, a name of the locale's formats
-  (`{{ mission|mission_days:"SHORT_DATE_FORMAT" }}`, the recap PDF) or a
-  pattern;
+  ("3 juin 2027", or "3 juin 2027 – 5 juin 2027"; "3 June 2027" in
+  English); another date format as argument (`{{ mission|mission_days:"d/m/Y" }}`,
+  the recap PDF);
 - `{{ mission|mission_period }}`: its days and hours ("23 janvier 2027,
   08:00 – 17:00", or "23 janvier 2027, 08:00 – 24 janvier 2027, 17:00");
 - `{% if mission|several_days %}`: whether it ends on another day than it
@@ -13,6 +12,10 @@ time zone activated), in the language of the page:
 
 Days are compared in local time: a mission from 08:00 to 17:00 in Nouméa
 starts and ends on two dates in UTC, and is still a one-day mission.
+
+"j F Y", as every date of the site: the month's full name, which Django
+translates ("M" wrote "Jui" for both juin and juillet), and the same order
+in both languages (the "en" locale's own DATE_FORMAT is American, "N j, Y").
 """
 
 from __future__ import annotations
@@ -24,8 +27,7 @@ from django.utils import formats, timezone
 
 register = template.Library()
 
-# The locale's own date format: "j F Y" in French, "N j, Y" in English.
-DAY_FORMAT = "DATE_FORMAT"
+DAY_FORMAT = "j F Y"
 HOUR_FORMAT = "H:i"
 
 
