@@ -1,0 +1,75 @@
+"""A claim step that fails, in the browser: the focus goes to the error
+summary when the page opens (a screen reader reads how many errors and
+which), and each of its links takes the focus to its field."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from tests.claims.entry_helpers import convoke, step_url
+
+pytestmark = pytest.mark.e2e
+
+
+def _focused(page) -> dict:
+    return page.evaluate(
+        """() => {
+            const element = document.activeElement;
+            return {
+                id: element.id,
+                summary: element.hasAttribute("data-error-summary"),
+            };
+        }"""
+    )
+
+
+def test_a_failed_step_focuses_its_summary_whose_links_focus_the_fields(
+    page, live_server, transactional_db, participant, manager, settings
+):
+    from playwright.sync_api import expect
+
+    settings.TRAVEL_ENABLED = False
+    claim = convoke(participant, manager)
+    client = Client()
+    client.force_login(participant)
+    page.context.add_cookies(
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+    # The mission step, sent unanswered.
+    page.goto(step_url(claim, "mission"))
+    page.get_by_role("button", name="Continuer").click()
+    expect(page).to_have_title(re.compile("^Erreur : "))
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Le formulaire contient 1 erreur")
+    # Its link leads to the question's fieldset: the focus goes to its first choice.
+    summary.get_by_role(
+        "link", name="Mission effectuée : Indiquez si vous avez effectué la mission."
+    ).click()
+    expect(page.locator("#performed-yes")).to_be_focused()
+
+    # Answered; then a wrong quantity on the service step.
+    page.get_by_text("Oui, j'ai effectué la mission").click()
+    page.get_by_role("button", name="Continuer").click()
+    page.get_by_label("Nombre de copies corrigées").fill("-3")
+    page.get_by_role("button", name="Continuer").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    assert _focused(page) == {"id": "error-summary", "summary": True}
+    summary.get_by_role("link", name="Nombre de copies corrigées", exact=False).click()
+    field = page.get_by_label("Nombre de copies corrigées")
+    expect(field).to_be_focused()
+    expect(field).to_have_attribute("aria-invalid", "true")
+    # The label is scrolled into view with the field.
+    expect(page.locator("label[for=id_copies_declared]")).to_be_in_viewport()
