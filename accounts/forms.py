@@ -8,9 +8,11 @@ from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordFor
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import HTML, Layout, Submit
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.passwords import password_chosen
@@ -50,7 +52,25 @@ class LoginForm(AllauthLoginForm):
             "Intervenant extérieur : votre numéro d'intervenant, imprimé sur votre "
             "convocation (par exemple E2027001)."
         )
+        # allauth puts "forgotten password" in the password's label, before
+        # the input: Tab would reach it first. The DSFR puts the link after
+        # the input (fr-password), hence after it in the Tab order too.
+        password = self.fields["password"]
+        password.help_text = ""
+        password.widget.attrs.pop("aria-describedby", None)
         self.helper = _helper(_("Se connecter"))
+        self.helper.layout = Layout(
+            "login",
+            "password",
+            HTML(
+                format_html(
+                    '<p class="fr-mt-n2w fr-mb-3w"><a class="fr-link" href="{}">{}</a>'
+                    "</p>",
+                    reverse("account_reset_password"),
+                    _("Mot de passe oublié ?"),
+                )
+            ),
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

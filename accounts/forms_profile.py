@@ -73,8 +73,13 @@ class ProfileForm(PrintableFormMixin, forms.ModelForm):
         self.initial.setdefault("email", self.instance.email)
         # Both are foreign keys, which Django gives a ModelChoiceField; the
         # stubs only know the form's fields as Field.
-        commune = cast("forms.ModelChoiceField[Commune]", self.fields["commune"])
-        commune.queryset = Commune.objects.order_by("name")
+        if settings.TRAVEL_ENABLED:
+            commune = cast("forms.ModelChoiceField[Commune]", self.fields["commune"])
+            commune.queryset = Commune.objects.order_by("name")
+        else:
+            # The home commune only reckons travel (missions/travel.py), which
+            # this académie does not refund here: nothing to ask, nor to say.
+            del self.fields["commune"]
         establishment = cast(
             "forms.ModelChoiceField[Establishment]", self.fields["establishment"]
         )
