@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from tests.claims.entry_helpers import convoke, step_url
+from tests.e2e.test_claim_journeys import sign_in
 
 pytestmark = pytest.mark.e2e
+
+PASSWORD = "Un-Mot-de-passe-2027!"
 
 
 def _focused(page) -> dict:
@@ -28,23 +29,15 @@ def _focused(page) -> dict:
 
 
 def test_a_failed_step_focuses_its_summary_whose_links_focus_the_fields(
-    page, live_server, transactional_db, participant, manager, settings
+    page, transactional_db, participant, manager, settings
 ):
     from playwright.sync_api import expect
 
     settings.TRAVEL_ENABLED = False
     claim = convoke(participant, manager)
-    client = Client()
-    client.force_login(participant)
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    participant.set_password(PASSWORD)
+    participant.save()
+    sign_in(page, participant.username, PASSWORD)
 
     # The mission step, sent unanswered.
     page.goto(step_url(claim, "mission"))
