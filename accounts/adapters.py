@@ -11,7 +11,8 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,22 @@ if TYPE_CHECKING:
     from allauth.account.models import EmailAddress
 
 
+def _first_sign_in_message(user) -> str:
+    expires_at = user.initial_password_expires_at
+    if expires_at is None:
+        return _(
+            "Bienvenue. Pour protéger votre compte, choisissez maintenant votre mot "
+            "de passe personnel. Le mot de passe de votre convocation cessera de "
+            "fonctionner dès que vous l'aurez choisi."
+        )
+    return _(
+        "Bienvenue. Pour protéger votre compte, choisissez maintenant votre mot de "
+        "passe personnel. D'ici là, le mot de passe de votre convocation reste "
+        "valable jusqu'au %(date)s ; il cessera de fonctionner dès que vous aurez "
+        "choisi le vôtre."
+    ) % {"date": date_format(timezone.localtime(expires_at), "DATE_FORMAT")}
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Accounts are created by the exam division (or single sign-on), never
@@ -42,14 +59,7 @@ class AccountAdapter(DefaultAccountAdapter):
         user_language_set(user=user, language=translation.get_language())
         if user.must_change_password:
             initial_password_mark_used(user=user)
-            messages.info(
-                request,
-                _(
-                    "Bienvenue. Pour protéger votre compte, choisissez maintenant "
-                    "votre mot de passe personnel : le mot de passe de votre "
-                    "convocation ne servira plus."
-                ),
-            )
+            messages.info(request, _first_sign_in_message(user))
 
     def send_password_reset_mail(self, user, email: str, context: dict) -> None:
         password_reset_requested(request=context.get("request"), user=user)
@@ -59,6 +69,34 @@ class AccountAdapter(DefaultAccountAdapter):
         if getattr(request.user, "must_change_password", False):
             return reverse("account_change_password")
         return super().get_login_redirect_url(request)
+
+    def get_password_change_redirect_url(self, request: HttpRequest) -> str:
+        # The personal password just replaced the initial one: on to what
+        # the participant came for, their claims.
+        if getattr(request.user, "initial_password_replaced", False):
+            return reverse("claims:list")
+        return super().get_password_change_redirect_url(request)
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        if message_template == "account/messages/password_changed.txt" and getattr(
+            request.user, "initial_password_replaced", False
+        ):
+            message = _(
+                "Votre mot de passe personnel est enregistré : utilisez-le désormais "
+                "pour vous connecter. Le mot de passe initial de votre convocation "
+                "ne fonctionne plus. Vous pouvez maintenant saisir vos états de frais."
+            )
+        super().add_message(
+            request, level, message_template, message_context, extra_tags, message
+        )
 
     def send_confirmation_mail(self, request: HttpRequest, emailconfirmation, signup):
         """The link that confirms an address, in IMAG'IN's words and queue."""

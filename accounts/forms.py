@@ -82,6 +82,19 @@ class LoginForm(AllauthLoginForm):
         return cleaned
 
 
+def _differs_from_initial(user: Any, password: str) -> str:
+    """The personal password replaces the initial one: not the same again."""
+    if user is not None and user.must_change_password and user.check_password(password):
+        raise forms.ValidationError(
+            _(
+                "Choisissez un mot de passe différent du mot de passe initial "
+                "de votre convocation."
+            ),
+            code="initial_password_again",
+        )
+    return password
+
+
 class ChangePasswordForm(AllauthChangePasswordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,6 +103,9 @@ class ChangePasswordForm(AllauthChangePasswordForm):
             "À la première connexion : le mot de passe imprimé sur votre convocation."
         )
         self.helper = _helper(_("Enregistrer mon mot de passe"))
+
+    def clean_password1(self) -> str:
+        return _differs_from_initial(self.user, self.cleaned_data["password1"])
 
     def save(self) -> None:
         super().save()
@@ -101,6 +117,9 @@ class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
         super().__init__(*args, **kwargs)
         _relabel(self, **NEW_PASSWORD_LABELS)
         self.helper = _helper(_("Enregistrer mon mot de passe"))
+
+    def clean_password1(self) -> str:
+        return _differs_from_initial(self.user, self.cleaned_data["password1"])
 
     def save(self) -> None:
         super().save()

@@ -37,12 +37,14 @@ def _readable_password() -> str:
 def initial_password_issue(*, user: User, by: User | None, notify: bool = False) -> str:
     """Give an external participant a new initial password and return it, once.
 
-    It works for one sign-in, until INITIAL_PASSWORD_VALIDITY_DAYS, after which
-    the participant must choose their own. Only its hash is kept: print it now
-    (on the convocation) or issue another. With `notify` (the back-office's
-    issues; a convocation announces its own), the participant is e-mailed, once
-    committed, that a password was issued, never the password itself: one
-    issued behind their back is then noticed.
+    It signs in as often as needed until the participant chooses their own
+    (every page asks them to, `accounts.middleware`), or until it expires
+    INITIAL_PASSWORD_VALIDITY_DAYS after being issued: someone who stopped
+    halfway through choosing theirs is not locked out. Only its hash is kept:
+    print it now (on the convocation) or issue another. With `notify` (the
+    back-office's issues; a convocation announces its own), the participant is
+    e-mailed, once committed, that a password was issued, never the password
+    itself: one issued behind their back is then noticed.
     """
     password = _readable_password()
     with transaction.atomic():
@@ -173,22 +175,31 @@ def password_reset_send(*, user: User, by: User) -> None:
 
 
 def initial_password_mark_used(*, user: User) -> None:
-    """Called at sign-in: the initial password has now served its one time."""
-    updated = User.objects.filter(
+    """Called at each sign-in with the initial password (the only password of
+    someone who must still choose theirs): audited every time, the first one
+    dated. It keeps working until replaced or expired."""
+    first = User.objects.filter(
         pk=user.pk, must_change_password=True, initial_password_used_at__isnull=True
     ).update(initial_password_used_at=timezone.now())
-    if updated:
-        audit_log(
-            actor=user, action="accounts.participant.initial_password_used", target=user
-        )
+    audit_log(
+        actor=user,
+        action="accounts.participant.initial_password_used",
+        target=user,
+        data={"first_sign_in": bool(first)},
+    )
 
 
-def password_chosen(*, user: User) -> None:
-    """The user chose a personal password: lift the first-login restriction."""
+def password_chosen(*, user: User) -> bool:
+    """The user chose a personal password: lift the first-login restriction.
+
+    The initial password stops working there (the personal one replaced it).
+    Returns whether an initial password was replaced, which `user` also says
+    (`initial_password_replaced`) to the rest of the request.
+    """
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not locked.must_change_password:
-            return
+            return False
         locked.must_change_password = False
         locked.initial_password_expires_at = None
         locked.save(
@@ -198,3 +209,5 @@ def password_chosen(*, user: User) -> None:
             actor=user, action="accounts.participant.password_chosen", target=locked
         )
     user.must_change_password = False
+    user.initial_password_replaced = True
+    return True

@@ -107,7 +107,8 @@ class User(AbstractUser):
         _("nombre maximal de missions par session"), null=True, blank=True
     )
     # An external participant's first password is printed on their convocation:
-    # it works once, until it expires, and must then be replaced.
+    # it signs in again and again until they choose their own (every page asks
+    # them to) or until it expires.
     must_change_password = models.BooleanField(
         _("doit choisir un mot de passe personnel"), default=False
     )
@@ -147,16 +148,16 @@ class User(AbstractUser):
     def is_external(self) -> bool:
         return self.kind == self.Kind.EXTERNAL
 
+    # Not stored: set by `accounts.passwords.password_chosen` on the instance
+    # whose initial password was just replaced, for the rest of the request.
+    initial_password_replaced = False
+
     def initial_password_refusal(self, now: datetime) -> StrOrPromise:
-        """Why the initial password may no longer sign in ("" if it may)."""
+        """Why the initial password may no longer sign in ("" if it may). It
+        may sign in as often as needed until it expires; once a personal
+        password replaced it, it simply no longer matches."""
         if not self.must_change_password:
             return ""
-        if self.initial_password_used_at is not None:
-            return _(
-                "Votre mot de passe initial a déjà servi. Choisissez un nouveau mot "
-                "de passe avec « Mot de passe oublié », ou demandez-en un nouveau à "
-                "la division des examens et concours."
-            )
         if self.initial_password_expires_at and self.initial_password_expires_at < now:
             return _(
                 "Votre mot de passe initial a expiré. Choisissez un nouveau mot de "

@@ -1,4 +1,5 @@
-"""External participants: the initial password works once, then a personal one."""
+"""External participants: the initial password signs in until a personal one
+replaces it (or it expires), and every page asks for that personal one."""
 
 from __future__ import annotations
 
@@ -28,27 +29,72 @@ def _login(client, user, password):
     )
 
 
-def test_the_initial_password_signs_in_once_and_asks_for_a_new_one(
+NEW_PASSWORD = "Une-phrase-bien-longue-2027"
+
+
+def _choose(client, old: str, new: str = NEW_PASSWORD):
+    return client.post(
+        reverse("account_change_password"),
+        {"oldpassword": old, "password1": new, "password2": new},
+    )
+
+
+def test_the_initial_password_signs_in_again_until_a_personal_one_is_chosen(
     client, external_participant
 ):
     password = initial_password_issue(user=external_participant, by=None)
-    response = _login(client, external_participant, password)
-    assert response.status_code == 302
-    assert response["Location"] == reverse("account_change_password")
+    for _attempt in range(3):
+        response = _login(client, external_participant, password)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("account_change_password")
+        # Whatever page they ask for, the personal password comes first.
+        held = client.get(reverse("claims:list"))
+        assert held["Location"] == reverse("account_change_password")
+        client.post(reverse("account_logout"))
     external_participant.refresh_from_db()
     assert external_participant.initial_password_used_at is not None
+    uses = AuditEvent.objects.for_object(external_participant).filter(
+        action="accounts.participant.initial_password_used"
+    )
+    assert uses.count() == 3
+    assert [event.data["first_sign_in"] for event in uses.order_by("pk")] == [
+        True,
+        False,
+        False,
+    ]
 
+    _login(client, external_participant, password)
+    assert _choose(client, password).status_code == 302
     client.post(reverse("account_logout"))
     response = _login(client, external_participant, password)
     assert response.status_code == 200
-    assert "a déjà servi" in response.content.decode()
     assert not client.get("/").context["user"].is_authenticated
+    response = _login(client, external_participant, NEW_PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] != reverse("account_change_password")
 
 
-def test_an_expired_initial_password_is_refused_with_a_reason(
+def test_the_initial_password_is_not_kept_as_the_personal_one(
     client, external_participant
 ):
     password = initial_password_issue(user=external_participant, by=None)
+    _login(client, external_participant, password)
+    response = _choose(client, password, new=password)
+    assert response.status_code == 200
+    assert "différent du mot de passe initial" in response.content.decode()
+    external_participant.refresh_from_db()
+    assert external_participant.must_change_password
+
+
+@pytest.mark.parametrize("used_before", [False, True])
+def test_an_expired_initial_password_is_refused_with_a_reason(
+    client, external_participant, used_before
+):
+    password = initial_password_issue(user=external_participant, by=None)
+    if used_before:  # having signed in with it does not extend it
+        _login(client, external_participant, password)
+        client.post(reverse("account_logout"))
+        external_participant.refresh_from_db()
     external_participant.initial_password_expires_at = timezone.now() - timedelta(
         minutes=1
     )
@@ -64,21 +110,22 @@ def test_choosing_a_personal_password_lifts_the_restriction(
     password = initial_password_issue(user=external_participant, by=None)
     _login(client, external_participant, password)
     assert client.get(reverse("accounts:profile")).status_code == 302
-    response = client.post(
-        reverse("account_change_password"),
-        {
-            "oldpassword": password,
-            "password1": "Une-phrase-bien-longue-2027",
-            "password2": "Une-phrase-bien-longue-2027",
-        },
-    )
+    response = _choose(client, password)
     assert response.status_code == 302
+    # On to what they came for, told that their password is saved.
+    assert response["Location"] == reverse("claims:list")
+    landing = client.get(response["Location"])
+    assert landing.status_code == 200
+    assert "Votre mot de passe personnel est enregistré" in landing.content.decode()
     external_participant.refresh_from_db()
     assert not external_participant.must_change_password
     assert client.get(reverse("accounts:profile")).status_code == 200
     assert AuditEvent.objects.filter(
         action="accounts.participant.password_chosen"
     ).exists()
+    # A later change is an ordinary one: back to the password page.
+    again = _choose(client, NEW_PASSWORD, new="Une-autre-phrase-assez-longue")
+    assert again["Location"] == reverse("account_change_password")
 
 
 def test_a_short_or_common_password_is_refused(client, external_participant):
