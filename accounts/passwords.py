@@ -80,6 +80,50 @@ def initial_password_issue(*, user: User, by: User | None, notify: bool = False)
     return password
 
 
+def credentials_resend(*, user: User, by: User) -> str | None:
+    """Issue `user` (an external participant) a new initial password, as their
+    convocation did, and hand it over: e-mailed with their participant number
+    when an address is known (None is returned), otherwise returned, for the
+    manager to show once and give to them (printed or by hand).
+
+    The password is in the e-mail (sealed in the queue, `imagin.mail`) and in
+    the return value only: never in the audit data nor in the logs. Raises
+    PermissionDenied for an account that has no convocation's credentials (an
+    agent's) or is deactivated.
+    """
+    if not user.is_external:
+        raise PermissionDenied(
+            _("seuls les intervenants extérieurs ont un mot de passe initial.")
+        )
+    if not user.is_active:
+        raise PermissionDenied(_("ce compte est désactivé."))
+    with transaction.atomic():
+        password = initial_password_issue(user=user, by=by)
+        audit_log(
+            actor=by,
+            action="accounts.participant.initial_password_resent",
+            target=user,
+            data={
+                "delivery": "email" if user.email else "handed_over",
+                "to": mask_email(user.email) if user.email else "",
+            },
+        )
+        if not user.email:
+            return password
+        send_templated_mail(
+            "initial-password-sent",
+            to=[user.email],
+            context={
+                "user": user,
+                "password": password,
+                "expires_at": user.initial_password_expires_at,
+                "login_url": settings.SITE_URL + reverse("account_login"),
+            },
+            language=user.language,
+        )
+    return None
+
+
 def _may_reach_by_email(user: User) -> tuple[bool, str]:
     if not user.is_active:
         return False, _("ce compte est désactivé.")

@@ -339,6 +339,7 @@ SCREENS = {
     "admin:accounts_user": "gestion-comptes#utilisateurs",
     "admin:auth_user_password_change": "gestion-comptes#utilisateurs",
     "admin:accounts_user_create_external": "gestion-comptes#intervenants-exterieurs",
+    "admin:accounts_user_credentials": "gestion-comptes#mot-de-passe-initial",
     "admin:accounts_commune": "gestion-session#referentiels",
     "admin:accounts_establishment": "gestion-session#referentiels",
     "admin:accounts_financialfile": "gestion-comptes#dossiers-financiers",

@@ -441,6 +441,12 @@ MUST: tuple[tuple[str, str, str, str, int], ...] = (
     (ADMINISTRATOR, "admin:claims_paymentbatch_export", OTHERS, "post", 403),
     (ADMINISTRATOR, "admin:claims_paymentbatch_paid", OTHERS, "post", 403),
     (ADMINISTRATOR, "admin:auth_group_changelist", OTHERS, "get", 200),
+    # A convocation's credentials are re-issued by the division, for external
+    # participants only: an agent has none, a participant none to re-issue.
+    (MANAGER, "admin:accounts_user_credentials", OTHERS, "get", 404),
+    (ADMINISTRATOR, "admin:accounts_user_credentials", OTHERS, "post", 404),
+    (EXTERNAL, "admin:accounts_user_credentials", OWN, "post", 302),
+    (AGENT_A, "admin:accounts_user_credentials", OTHERS, "post", 302),
 )
 
 

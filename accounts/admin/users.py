@@ -4,21 +4,31 @@ and links to choose one, rights given by a superuser only."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
 from accounts.emails import email_address_set_by_staff, mask_email
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import (
     User,
 )
-from accounts.passwords import initial_password_issue, password_reset_send
+from accounts.passwords import (
+    credentials_resend,
+    initial_password_issue,
+    password_reset_send,
+)
 from accounts.roles import ADMINISTRATOR, has_role
 from accounts.security_events import acting_as
 from accounts.services import (
@@ -51,6 +61,36 @@ class AccountCreationForm(forms.ModelForm):
         return user
 
 
+def sign_in_state(user: User) -> str:
+    """Whether the convocation's credentials reached their owner: "Connecté(e)
+    le …" or "Jamais connecté(e)"."""
+    if user.last_login is None:
+        return str(_("Jamais connecté(e)"))
+    return str(
+        _("Connecté(e) le %(date)s")
+        % {
+            "date": date_format(
+                timezone.localtime(user.last_login), "SHORT_DATETIME_FORMAT"
+            )
+        }
+    )
+
+
+class SignedInFilter(admin.SimpleListFilter):
+    title = _("connexion")
+    parameter_name = "connexion"
+
+    def lookups(self, request, model_admin):
+        return [("oui", _("Déjà connecté(e)")), ("non", _("Jamais connecté(e)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "oui":
+            return queryset.filter(last_login__isnull=False)
+        if self.value() == "non":
+            return queryset.filter(last_login__isnull=True)
+        return queryset
+
+
 def _may_change_account(user, account) -> bool:
     if account.is_superuser:
         return user.is_superuser
@@ -62,8 +102,16 @@ def _may_change_account(user, account) -> bool:
 
 @admin.register(User)
 class UserAdmin(SafeAutocompleteMixin, DjangoUserAdmin):
-    list_display = ["username", "last_name", "first_name", "kind", "email", "is_active"]
-    list_filter = ["kind", "is_staff", "is_active", "groups"]
+    list_display = [
+        "username",
+        "last_name",
+        "first_name",
+        "kind",
+        "email",
+        "signed_in",
+        "is_active",
+    ]
+    list_filter = ["kind", SignedInFilter, "is_staff", "is_active", "groups"]
     search_fields = [
         "username",
         "participant_number",
@@ -76,7 +124,7 @@ class UserAdmin(SafeAutocompleteMixin, DjangoUserAdmin):
     # No password on the pages: nobody in the back-office sets another
     # person's password (see `user_change_password`).
     fieldsets = [
-        (None, {"fields": ["username", "password_state"]}),
+        (None, {"fields": ["username", "signed_in", "password_state"]}),
         # django-stubs leaves UserAdmin.fieldsets as ModelAdmin's optional
         # one; Django's UserAdmin always sets it.
         *DjangoUserAdmin.fieldsets[1:],  # type: ignore[index]
@@ -101,6 +149,7 @@ class UserAdmin(SafeAutocompleteMixin, DjangoUserAdmin):
         ),
     ]
     readonly_fields = [
+        "signed_in",
         "password_state",
         "participant_number",
         "must_change_password",
@@ -125,6 +174,10 @@ class UserAdmin(SafeAutocompleteMixin, DjangoUserAdmin):
             fields += self.RIGHTS
         return fields
 
+    @admin.display(description=_("connexion"), ordering="last_login")
+    def signed_in(self, user: User) -> str:
+        return sign_in_state(user)
+
     @admin.display(description=_("mot de passe"))
     def password_state(self, user: User) -> str:
         state = (
@@ -139,7 +192,8 @@ class UserAdmin(SafeAutocompleteMixin, DjangoUserAdmin):
                 "Personne ne le choisit à la place de son titulaire : depuis la "
                 "liste des utilisateurs, « Envoyer un lien pour choisir un mot de "
                 "passe » (à son adresse), ou « Émettre un nouveau mot de passe "
-                "initial » pour un intervenant extérieur."
+                "initial » pour un intervenant extérieur ; depuis sa fiche, "
+                "« Renvoyer les identifiants »."
             ),
         )
 
@@ -221,8 +275,59 @@ class UserAdmin(SafeAutocompleteMixin, DjangoUserAdmin):
                 self.admin_site.admin_view(self.create_external_view),
                 name="accounts_user_create_external",
             ),
+            path(
+                "<path:object_id>/identifiants/",
+                self.admin_site.admin_view(self.credentials_view),
+                name="accounts_user_credentials",
+            ),
             *super().get_urls(),
         ]
+
+    @method_decorator(require_http_methods(["GET", "POST"]))
+    def credentials_view(
+        self, request: AuthenticatedHttpRequest, object_id: str
+    ) -> HttpResponse:
+        """A new initial password for an external participant ("Renvoyer les
+        identifiants"), e-mailed to them, or shown once here to be handed over
+        when no address is known. GET asks for confirmation."""
+        user = self.get_object(request, object_id)
+        if user is None or not user.is_external:
+            raise Http404
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
+        change_url = reverse("admin:accounts_user_change", args=[user.pk])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Renvoyer les identifiants"),
+            "opts": self.model._meta,
+            "original": user,
+            "change_url": change_url,
+        }
+        if request.method == "POST":
+            try:
+                password = credentials_resend(user=user, by=request.user)
+            except PermissionDenied as refused:
+                messages.error(
+                    request,
+                    _("%(user)s : %(reason)s") % {"user": user, "reason": refused},
+                )
+                return redirect(change_url)
+            if password is None:
+                messages.success(
+                    request,
+                    _(
+                        "%(user)s : un nouveau mot de passe initial a été envoyé "
+                        "avec son identifiant à %(email)s."
+                    )
+                    % {"user": user, "email": mask_email(user.email)},
+                )
+                return redirect(change_url)
+            context |= {
+                "password": password,
+                "expires_at": user.initial_password_expires_at,
+                "login_url": settings.SITE_URL + reverse("account_login"),
+            }
+        return TemplateResponse(request, "admin/accounts/credentials.html", context)
 
     def create_external_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         """Create an external participant: number and initial password shown once."""
