@@ -123,7 +123,7 @@ def test_the_personal_data_page_says_what_the_cnil_expects(client, db, settings)
         settings.CSRF_COOKIE_NAME,
         settings.LANGUAGE_COOKIE_NAME,
     ):
-        assert f"<code>{cookie}</code>" in html
+        assert f"<code>{cookie}</code> :" in html
     assert "52 semaines" in html  # Django's CSRF cookie lifetime
     settings.MFA_REQUIRED_FOR_STAFF = False
     html = client.get(reverse("legal:personal_data")).content.decode()
