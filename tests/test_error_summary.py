@@ -187,3 +187,17 @@ def test_the_declarations_link_a_choice_from_elsewhere(signed_in, participant):
         assert [a.get("href") for a in error_summary(page).find_all("a")] == [
             f"#id_{field}"
         ]
+
+
+def test_the_not_performed_confirmation_links_a_too_long_comment(
+    signed_in, participant, manager
+):
+    claim = convoke(participant, manager)
+    response = signed_in.post(
+        reverse("claims:not_performed", args=[claim.pk]),
+        {"version": claim.version, "comment": "x" * 2001},
+    )
+    page = _failed(response)
+    assert_field_in_error(page, "id_comment")
+    described = page.by_id("id_comment").get("aria-describedby").split()
+    assert described == ["id_comment_helptext", "id_comment-messages"]
