@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from claims import exports, recap, selectors, services
 from claims.models import Claim, ClaimStatus, Trip
 from claims.money import format_money
+from imagin import pdf, pdf_worker
 from missions.convocations import Convocation, convocations_pdf
 from tests import factories
 from tests.claims.entry_helpers import pdf_text
@@ -225,3 +226,22 @@ def test_the_batch_pages_have_a_travel_column_where_travel_is_claimed(
         response = client.get(url)
         assert response.status_code == 200
         assert ("Déplacements" in response.content.decode()) is travel, url
+
+
+def test_documents_read_the_marianne_files_and_nothing_else(settings):
+    """The fetcher of every document hands over the two Marianne files and
+    refuses any other file or URL (a value typed by a user, an image)."""
+    fetcher = pdf_worker.FontsOnly()
+    for url, path in pdf_worker.font_files().items():
+        assert fetcher.fetch(url).read() == path.read_bytes()
+    folder = next(iter(pdf_worker.font_files().values())).parent
+    for url in (
+        (folder / "Marianne-Light.woff2").as_uri(),
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+    ):
+        with pytest.raises(pdf_worker.ExternalResourceRefused):
+            fetcher.fetch(url)
+    settings.AUTHORITY_NAME = '<img src="http://exemple.invalid/x.png">'
+    content = pdf.render_pdfs("imagin/bloc_marque_pdf.html", [{}])[0]
+    assert '<img src="http://exemple.invalid/x.png">' in pdf_text(content)
