@@ -10,8 +10,10 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from claims.models import Claim
 from tests import factories
 from tests.claims.entry_helpers import convoke, post_step, step_url
+from tests.claims.test_hostile_travel import travel_line
 from tests.html import INLINE_SCRIPT
 from tests.html_tree import Element, assert_field_in_error, error_summary, parse
 
@@ -201,3 +203,34 @@ def test_the_not_performed_confirmation_links_a_too_long_comment(
     assert_field_in_error(page, "id_comment")
     described = page.by_id("id_comment").get("aria-describedby").split()
     assert described == ["id_comment_helptext", "id_comment-messages"]
+
+
+def test_the_travel_step_links_the_fields_of_its_lines(
+    client, participant, manager, settings
+):
+    """The summary of a step with formsets (the travel step's lines): each
+    wrong value links to its line's field."""
+    settings.TRAVEL_ENABLED = True
+    client.force_login(participant)
+    claim = convoke(participant, manager)
+    Claim.objects.filter(pk=claim.pk).update(has_travel_part=True)
+    post_step(client, claim, "mission", performed="yes")
+    post_step(client, claim, "service", copies_declared="42")
+    response = post_step(
+        client,
+        claim,
+        "deplacement",
+        **travel_line(
+            **{
+                "trajets-0-date": "pas une date",
+                "trajets-0-origin": "Rouen",
+                "trajets-0-destination": "Caen",
+                "trajets-0-kilometres": "-4",
+            }
+        ),
+    )
+    page = _failed(response)
+    targets = [a.get("href") for a in error_summary(page).find_all("a")]
+    assert "#id_trajets-0-date" in targets, targets
+    for target in targets:
+        assert_field_in_error(page, target[1:])
