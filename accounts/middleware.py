@@ -24,6 +24,8 @@ from accounts.roles import is_back_office_user
 ALWAYS_ALLOWED = {
     "health",
     "account_logout",
+    # "Rester connecté(e)" before the idle timeout, on the page that holds them.
+    "session_keep_alive",
     # The guide and the language switch help with the requirement itself.
     "guide",
     "guide_chapter",

@@ -15,7 +15,9 @@ from django.shortcuts import resolve_url
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from imagin import session_timeout
 from imagin.http import never_store, read_only
+from imagin.session_timeout import REFRESHED_AT
 from imagin.text import CONTROL_CHARACTERS
 from imagin.views import bad_request
 
@@ -129,8 +131,6 @@ class ControlCharactersMiddleware:
 
 # When the current sign-in started (seconds since the epoch), in the session.
 SIGNED_IN_AT = "imagin_signed_in_at"
-# When the session was last saved for its idle timeout (SessionLifetimeMiddleware).
-REFRESHED_AT = "imagin_refreshed_at"
 
 
 def signed_in(sender, request: HttpRequest, user, **kwargs) -> None:
@@ -155,7 +155,15 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
+        response = self._respond(request)
+        # The marker that tells an expired session from a sign-out.
+        session_timeout.mark(request, response)
+        return response
+
+    def _respond(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated:
+            session_timeout.notice_expiry(request)
+        else:
             now = int(timezone.now().timestamp())
             started = request.session.get(SIGNED_IN_AT)
             if not isinstance(started, int):

@@ -6,7 +6,7 @@ from django.urls import include, path
 from accounts import views_signin
 from accounts.views import back_office_login
 from accounts.views_email import email_manage
-from imagin import health, views
+from imagin import health, session_timeout, views
 
 handler400 = "imagin.views.bad_request"
 # allauth's rate limits answer through this one (`respond_429`).
@@ -17,6 +17,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     # For load balancers and monitoring: no sign-in, JSON (imagin/health.py).
     path("health/", health.health, name="health"),
+    # "Rester connecté(e)" in the dialog before the idle timeout.
+    path("session/prolonger/", session_timeout.keep_alive, name="session_keep_alive"),
     path("aide/", views.guide_index, name="guide"),
     path("aide/recherche/", views.guide_search, name="guide_search"),
     path("aide/<slug:slug>/", views.guide_chapter, name="guide_chapter"),

@@ -217,6 +217,8 @@ AREAS: tuple[tuple[str, str], ...] = (
     # The accessibility statement, legal notice, personal data and site map.
     ("legal:", PUBLIC),
     ("health", PUBLIC),  # load balancers and monitoring ask without signing in
+    # "Rester connecté(e)": about the asker's own session, whoever asks.
+    ("session_keep_alive", PUBLIC),
     # allauth: the pages about one's own account need a sign-in...
     ("account_email_verification_sent", PUBLIC),  # "we sent you an e-mail"
     ("account_email", SIGNED_IN),

@@ -22,6 +22,7 @@ from tests.html import assert_strict_csp_page
 # allauth pages this site switches off): they need no help link.
 NOT_PAGES = {
     "health": "JSON for load balancers and monitoring",
+    "session_keep_alive": "POST only: JSON, or redirects back",
     "accounts:rib_download": "download",
     "accounts:language": "POST only, redirects back",
     "missions:convocation_download": "download",

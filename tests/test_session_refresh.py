@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from imagin.middleware import REFRESHED_AT
+from imagin.session_timeout import REFRESHED_AT
 
 pytestmark = pytest.mark.django_db
 

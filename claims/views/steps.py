@@ -19,7 +19,9 @@ from claims import flow, history, selectors, services, steps
 from claims.models import Claim, ClaimStatus
 from claims.services import ClaimChanged
 from claims.steps import Step, StepPage
+from claims.steps.base import Entry
 from claims.views.common import own_claim, posted_version
+from imagin import session_timeout
 
 
 @login_required
@@ -112,6 +114,21 @@ def _post_step(
         return redirect("claims:detail", claim.pk)
 
     fresh = selectors.claim_for_participant(request.user, claim_saved.pk)
+    response = _after_save(request, fresh, step, page, entry, action, previous)
+    # The browser's copy of what was typed (draft-keeper.js) can go.
+    session_timeout.draft_saved(response, request.path)
+    return response
+
+
+def _after_save(
+    request: AuthenticatedHttpRequest,
+    fresh: Claim,
+    step: Step,
+    page: StepPage,
+    entry: Entry,
+    action: str,
+    previous: Step | None,
+) -> HttpResponse:
     if action == "retour":
         # What was typed is saved (in the draft if invalid): going back loses nothing.
         if previous is None:
