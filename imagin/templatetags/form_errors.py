@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django import template
-from django.forms import BaseForm, BaseFormSet, BoundField
+from django.forms import BaseForm, BaseFormSet, BoundField, RadioSelect
 from django.utils.translation import gettext
 
 register = template.Library()
@@ -43,9 +43,10 @@ def _forms(items: tuple[object, ...]) -> Iterator[BaseForm | BaseFormSet]:
 
 
 def field_target(field: BoundField) -> str:
-    """Where a field's error is told: its fieldset for a group of choices,
-    else its input."""
-    if field.use_fieldset:
+    """Where a field's error is told: its fieldset for a group of radios or
+    checkboxes (CheckboxSelectMultiple is a RadioSelect), else its input (the
+    first one of a field drawn as several)."""
+    if isinstance(field.field.widget, RadioSelect):
         return field.auto_id or ""
     return field.id_for_label or field.auto_id or ""
 
