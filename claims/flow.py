@@ -86,6 +86,12 @@ class EntryState(Enum):
     DEADLINE_PASSED = "deadline_passed"  # a draft after the session's deadline
 
 
+def _day(value) -> str:
+    """A day as the rest of the site writes it ("23 janvier 2027", "23 January
+    2027"), not the English locale's default ("Jan. 23, 2027")."""
+    return formats.date_format(value, "j F Y")
+
+
 def entry_state(claim: Claim, now: datetime | None = None) -> EntryState:
     """The caller loads the mission, its type and its exam's session."""
     now = now or timezone.now()
@@ -123,14 +129,14 @@ def entry_closed_reason(claim: Claim, now: datetime | None = None) -> str:
         return _(
             "La saisie de cet état de frais ouvrira au début de la mission, le "
             "%(date)s."
-        ) % {"date": formats.date_format(timezone.localtime(mission.starts_at))}
+        ) % {"date": _day(timezone.localtime(mission.starts_at))}
     if state is EntryState.DEADLINE_PASSED:
         return _(
             "La date limite de saisie (%(deadline)s) est dépassée : cet état de "
             "frais ne peut plus être modifié. Pour toute demande, contactez : "
             "%(contact)s."
         ) % {
-            "deadline": formats.date_format(mission.exam.session.claim_deadline),
+            "deadline": _day(mission.exam.session.claim_deadline),
             "contact": settings.AUTHORITY_CONTACT,
         }
     return ""
@@ -167,6 +173,10 @@ class DocumentToSend:
     sent: bool
 
 
+FINANCIAL_FILE_MISSING = gettext_lazy("votre dossier financier n'est pas constitué")
+FINANCIAL_FILE_TO_RENEW = gettext_lazy("votre dossier financier est à renouveler")
+
+
 def documents_to_send(
     claim: Claim, financial_file: FinancialFile | None, now: datetime | None = None
 ) -> list[DocumentToSend]:
@@ -183,9 +193,9 @@ def documents_to_send(
         if claim.nights.all():
             needed.append((kinds.HOTEL, _("pour vos nuitées")))
     if financial_file is None:
-        needed.append((kinds.RIB, _("votre dossier financier n'est pas constitué")))
+        needed.append((kinds.RIB, str(FINANCIAL_FILE_MISSING)))
     elif financial_file.is_to_renew(now):
-        needed.append((kinds.RIB, _("votre dossier financier est à renouveler")))
+        needed.append((kinds.RIB, str(FINANCIAL_FILE_TO_RENEW)))
     return [
         DocumentToSend(kind, str(kinds(kind).label), why, kind in sent)
         for kind, why in needed
@@ -216,7 +226,7 @@ def participant_next_step(claim: Claim, now: datetime | None = None) -> str:
     in one short sentence for the claim list ("" when nothing is left)."""
     state = entry_state(claim, now)
     mission = claim.assignment.mission
-    deadline = formats.date_format(mission.exam.session.claim_deadline)
+    deadline = _day(mission.exam.session.claim_deadline)
     if state is EntryState.OPEN:
         if claim.status == ClaimStatus.RETURNED:
             return _("À corriger, puis à valider de nouveau")
@@ -227,7 +237,7 @@ def participant_next_step(claim: Claim, now: datetime | None = None) -> str:
         return _("À saisir et à valider avant le %(deadline)s") % {"deadline": deadline}
     if state is EntryState.NOT_STARTED:
         return _("Saisie possible à partir du %(date)s") % {
-            "date": formats.date_format(timezone.localtime(mission.starts_at))
+            "date": _day(timezone.localtime(mission.starts_at))
         }
     if state is EntryState.DEADLINE_PASSED:
         return _("Contactez la division des examens et concours")

@@ -334,7 +334,7 @@ MISSION_LISTED = ("mission_type", "exam__session", "epreuve", "centre")
 MISSION_SHOWN = (*MISSION_LISTED, "centre__commune")
 
 
-def _with_missions(
+def with_missions(
     claims: list[Claim], user, related: tuple[str, ...] = MISSION_SHOWN
 ) -> list[Claim]:
     """The user's own `claims` (with their assignment) given their missions
@@ -353,7 +353,7 @@ def _with_missions(
     return claims
 
 
-def _with_travel(claims: Iterable[Claim]) -> None:
+def with_travel(claims: Iterable[Claim]) -> None:
     """Trips, meals and nights read for the claims with a travel part only."""
     travelling = [claim for claim in claims if claim.has_travel_part]
     if travelling:
@@ -385,9 +385,9 @@ def claim_totals(user, claims: Iterable[Claim]) -> list[ClaimTotal]:
     fixed number of queries: a validated claim's as frozen on it (the sum of
     the lines the same validation wrote, not read); the others' priced from
     what was typed, travel rows read for those with a travel part only."""
-    claims = _with_missions(list(claims), user, MISSION_LISTED)
+    claims = with_missions(list(claims), user, MISSION_LISTED)
     to_price = [claim for claim in claims if not claim.is_priced]
-    _with_travel(to_price)
+    with_travel(to_price)
     book = rate_book() if to_price else None
     travelling = any(claim.has_travel_part for claim in to_price)
     counted = counted_car_trips(user.pk) if travelling else []
@@ -436,6 +436,6 @@ def claim_for_participant(user, pk: int, *, related: tuple[str, ...] = ()) -> Cl
         .prefetch_related(*related)
         .get(pk=pk, assignment__participant=user)
     )
-    _with_missions([claim], user)
-    _with_travel([claim])
+    with_missions([claim], user)
+    with_travel([claim])
     return claim

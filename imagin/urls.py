@@ -6,6 +6,7 @@ from django.urls import include, path
 from accounts import views_signin
 from accounts.views import back_office_login
 from accounts.views_email import email_manage
+from claims.views.home import home
 from imagin import health, session_timeout, views
 
 handler400 = "imagin.views.bad_request"
@@ -14,7 +15,7 @@ handler429 = "imagin.views.too_many_requests"
 handler500 = "imagin.views.server_error"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     # For load balancers and monitoring: no sign-in, JSON (imagin/health.py).
     path("health/", health.health, name="health"),
     # "Rester connecté(e)" in the dialog before the idle timeout.

@@ -22,10 +22,6 @@ from imagin.http import never_store
 logger = logging.getLogger(__name__)
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
-
-
 def _guide_context(**context: object) -> dict[str, object]:
     chapters = guide.current_chapters()
     return {

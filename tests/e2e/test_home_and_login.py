@@ -39,5 +39,9 @@ def test_a_wrong_password_keeps_the_visitor_on_the_sign_in_page(page, demo):
     page.get_by_label("Identifiant").fill("gestionnaire")
     page.get_by_label("Mot de passe").fill("pas-le-bon")
     page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("alert")).to_be_visible()
+    # The DSFR error summary, focused, says what went wrong.
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("incorrects")
     expect(page.get_by_label("Identifiant")).to_have_value("gestionnaire")
