@@ -44,7 +44,7 @@ def _first_sign_in_message(user) -> str:
         "passe personnel. D'ici là, le mot de passe de votre convocation reste "
         "valable jusqu'au %(date)s ; il cessera de fonctionner dès que vous aurez "
         "choisi le vôtre."
-    ) % {"date": date_format(timezone.localtime(expires_at), "DATE_FORMAT")}
+    ) % {"date": date_format(timezone.localtime(expires_at), "j F Y")}
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -36,6 +36,9 @@ ALWAYS_ALLOWED = {
     "account_reset_password_from_key",
     "account_reset_password_from_key_done",
 }
+# The legal pages (accessibility, legal notice, personal data, site map) are
+# for everyone at any time: their whole namespace.
+ALWAYS_ALLOWED_NAMESPACES = {"legal"}
 PASSWORD_CHANGE = {"account_change_password"}
 # Enrolling asks to confirm the password first when the sign-in is not recent.
 MFA_ENROLMENT = {"account_reauthenticate"}
@@ -60,7 +63,9 @@ class AccountRequirementsMiddleware:
             return None
         match = request.resolver_match
         url_name = (match.url_name if match else "") or ""
-        if url_name in ALWAYS_ALLOWED:
+        if url_name in ALWAYS_ALLOWED or (
+            match and match.namespace in ALWAYS_ALLOWED_NAMESPACES
+        ):
             return None
         if user.must_change_password:
             if url_name in PASSWORD_CHANGE:

@@ -133,6 +133,7 @@ ACTION_LABELS = {
     "accounts.password.changed": _("Mot de passe changé"),
     "accounts.participant.initial_password_issued": _("Mot de passe initial émis"),
     "accounts.participant.initial_password_used": _("Mot de passe initial utilisé"),
+    "accounts.participant.initial_password_resent": _("Identifiants renvoyés"),
     "accounts.participant.password_chosen": _("Mot de passe personnel choisi"),
     "accounts.role.granted": _("Rôle donné"),
     "accounts.role.revoked": _("Rôle retiré"),

@@ -137,6 +137,8 @@ def _markdown_words(markdown_text: str) -> str:
     """The words of a piece of Markdown, without its markup, for the search."""
     text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", markdown_text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    # Inline HTML (the English guide's <span lang="fr">): its words only.
+    text = re.sub(r"<[^>]+>", "", text)
     text = re.sub(r"[*_`>|#]+", " ", text)
     return " ".join(text.split())
 

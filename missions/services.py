@@ -150,10 +150,7 @@ def _check_declarations_open(session: ExamSession) -> None:
     # Only a session with a closing date ever closes (declarations_open).
     if not session.declarations_open and closes_on is not None:
         raise ValidationError(
-            _(
-                "Les déclarations de la session %(session)s sont closes depuis le "
-                "%(date)s."
-            )
+            _("Les déclarations de la %(session)s sont closes depuis le %(date)s.")
             % {
                 "session": session,
                 "date": closes_on.strftime("%d/%m/%Y"),

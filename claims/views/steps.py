@@ -83,7 +83,10 @@ def _post_step(
     if entry.elsewhere:
         return redirect(entry.elsewhere)
     if entry.refusal:
-        messages.error(request, entry.refusal)
+        # A refusal that is a field's error is in the form's error summary:
+        # said once, there.
+        if entry.page.form is None or not entry.page.form.errors:
+            messages.error(request, entry.refusal)
         return _render_step(request, claim, step, entry.page, status=400)
     page = entry.page
     try:

@@ -198,20 +198,20 @@ def test_a_validated_claim_shows_the_total_of_its_frozen_lines(
 # The dates the template's filters showed before `mission_days` took their
 # place; in local time (Europe/Paris), as the filters read them.
 DATES_BY_FILTERS = Template(
-    '{{ m.starts_at|date:"j M Y" }}{% if m.ends_at|date:"Ymd" != '
-    'm.starts_at|date:"Ymd" %} – {{ m.ends_at|date:"j M Y" }}{% endif %}'
+    '{{ m.starts_at|date:"j F Y" }}{% if m.ends_at|date:"Ymd" != '
+    'm.starts_at|date:"Ymd" %} – {{ m.ends_at|date:"j F Y" }}{% endif %}'
 )
 
 
 @pytest.mark.parametrize(
     ("starts", "ends", "shown"),
     [
-        ("2027-06-03 06:00", "2027-06-03 14:00", "3 Jui 2027"),
-        ("2027-06-03 06:00", "2027-06-05 14:00", "3 Jui 2027 – 5 Jui 2027"),
+        ("2027-06-03 06:00", "2027-06-03 14:00", "3 juin 2027"),
+        ("2027-06-03 06:00", "2027-06-05 14:00", "3 juin 2027 – 5 juin 2027"),
         # UTC the same day, two days in Paris.
-        ("2027-06-03 21:30", "2027-06-03 22:30", "3 Jui 2027 – 4 Jui 2027"),
+        ("2027-06-03 21:30", "2027-06-03 22:30", "3 juin 2027 – 4 juin 2027"),
         # UTC two days, one day in Paris.
-        ("2027-06-03 22:30", "2027-06-04 00:30", "4 Jui 2027"),
+        ("2027-06-03 22:30", "2027-06-04 00:30", "4 juin 2027"),
     ],
 )
 def test_the_days_of_a_mission_read_as_the_date_filters_did(starts, ends, shown):

@@ -60,6 +60,11 @@ def teacher_pages(transactional_db, migrations_data_present) -> list[str]:
         "/mon-compte/profil/",
         "/mon-compte/dossier-financier/",
         "/aide/",
+        # The legal pages the footer links to.
+        "/accessibilite/",
+        "/mentions-legales/",
+        "/donnees-personnelles/",
+        "/plan-du-site/",
     ]
 
 
