@@ -31,10 +31,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint's libraries (Pango, HarfBuzz's subsetting), the fonts that
-# static/imagin/print.css names for convocations and recaps (DejaVu Sans and
-# DejaVu Sans Mono; the slim image has no font at all), and gettext's msgfmt
-# for the English catalogue.
+# WeasyPrint's libraries (Pango, HarfBuzz's subsetting), a fallback font
+# (PDFs are set in Marianne, read from django-dsfr's files; DejaVu serves the
+# characters Marianne lacks, e.g. a Cyrillic name; the slim image has no font
+# at all), and gettext's msgfmt for the English catalogue.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
