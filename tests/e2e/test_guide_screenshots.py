@@ -75,8 +75,11 @@ def test_the_guide_shows_the_screens_this_journey_takes(
     _shoot(page, folder, "convocations", taken)
     page.goto("/mes-etats-de-frais/")
     _shoot(page, folder, "etats-de-frais", taken)
-    row = page.get_by_role("row", name=re.compile("Correction — Baccalauréat général"))
-    row.locator("a[href*='/mes-etats-de-frais/']").first.click()
+    # Each claim's card: its title (the mission) is the link.
+    page.locator(
+        "main a[href*='/mes-etats-de-frais/']",
+        has_text="Correction — Baccalauréat général",
+    ).first.click()
     page.wait_for_url("**/etape/mission/")
     page.click("label[for=performed-yes]")
     page.click("button[name=action][value=continuer]")
