@@ -104,7 +104,9 @@ def _session(p: Participant) -> int:
 # Each participant page, its address and the most queries it may make: the
 # count measured with one claim.
 PARTICIPANT_PAGES = {
-    "home": (lambda p: reverse("home"), 2),
+    # What waits: the claims, their missions, the financial file, the next
+    # mission (documents and travel rows only for claims that take them).
+    "home": (lambda p: reverse("home"), 6),
     "profile": (lambda p: reverse("accounts:profile"), 5),
     "financial file": (lambda p: reverse("accounts:financial_file"), 3),
     "declarations": (lambda p: reverse("missions:declarations"), 3),
