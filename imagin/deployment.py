@@ -19,6 +19,18 @@ AUTHORITY_CONTACT = env.str(
     "AUTHORITY_CONTACT",
     default="Division des examens et concours — dec@academie-demo.invalid",
 )
+# The authority's reference printed under its name on the yearly statement of
+# payments (what a tax office may ask for: the paying service, its SIRET).
+AUTHORITY_REFERENCE = env.str(
+    "AUTHORITY_REFERENCE",
+    default="Rectorat de l'académie de démonstration — service de la paye des "
+    "intervenants — SIRET 000 000 000 00000 (démonstration)",
+)
+# Months between a payment batch's export and the pay it is part of: the
+# participant is told the expected payment month.
+PAYMENT_DELAY_MONTHS = env.int("PAYMENT_DELAY_MONTHS", default=1)
+if not 0 <= PAYMENT_DELAY_MONTHS <= 12:
+    raise ImproperlyConfigured("PAYMENT_DELAY_MONTHS is a number of months, 0 to 12.")
 # Printed at the foot of convocations, above nothing else: who signs.
 CONVOCATION_SIGNATURE = env.str(
     "CONVOCATION_SIGNATURE",
