@@ -28,7 +28,7 @@ AUTHORITY_REFERENCE = env.str(
 )
 # Months between a payment batch's export and the pay it is part of: the
 # participant is told the expected payment month.
-PAYMENT_DELAY_MONTHS = env.int("PAYMENT_DELAY_MONTHS", default=1)
+PAYMENT_DELAY_MONTHS = env.int("PAYMENT_DELAY_MONTHS", default=2)
 if not 0 <= PAYMENT_DELAY_MONTHS <= 12:
     raise ImproperlyConfigured("PAYMENT_DELAY_MONTHS is a number of months, 0 to 12.")
 # Printed at the foot of convocations, above nothing else: who signs.
