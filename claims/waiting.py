@@ -1,6 +1,7 @@
 """What waits for a signed-in participant, for their home page: claims to
 complete (with their deadline) or sent back, supporting documents still to
-send, the financial file, and their next mission. A fixed number of queries
+send, the financial file, what blocks the payment of any claim (with who
+must act, `claims.tracker`), and their next mission. A fixed number of queries
 whatever the number of claims."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import FinancialFile, User
-from claims import flow, selectors
+from claims import flow, selectors, tracker
 from claims.models import Claim, ClaimStatus, SupportingDocument
 from missions.models import Assignment, ConvocationStatus
 
@@ -32,6 +33,14 @@ class DocumentsToSend:
     documents: list[flow.DocumentToSend]
 
 
+@dataclass(frozen=True)
+class Blocked:
+    """A claim whose payment is held, what holds it and who must act."""
+
+    claim: Claim
+    blockers: list[tracker.Blocker]
+
+
 @dataclass
 class Waiting:
     to_complete: list[ClaimToDo] = field(default_factory=list)
@@ -39,6 +48,7 @@ class Waiting:
     documents: list[DocumentsToSend] = field(default_factory=list)
     # Why the financial file needs the participant ("" when it does not).
     financial_file: str = ""
+    blocked: list[Blocked] = field(default_factory=list)
     next_mission: Assignment | None = None
 
     @property
@@ -49,24 +59,36 @@ class Waiting:
             or self.documents
             or self.financial_file
             or self.next_mission
+            # What only others must do (the division, the payer) is shown
+            # but does not wait for the participant.
+            or any(
+                blocker.actor is tracker.Actor.PARTICIPANT
+                for item in self.blocked
+                for blocker in item.blockers
+            )
         )
 
 
 def waiting_for(user: User, now: datetime | None = None) -> Waiting:
     now = now or timezone.now()
     waiting = Waiting()
+    # The claims on their way to payment, with the batch and the audit dates
+    # their trackers read (no query more).
     claims = list(
-        Claim.objects.select_related("assignment")
-        .filter(
-            assignment__participant=user,
-            status__in=(
-                ClaimStatus.DRAFT,
-                ClaimStatus.RETURNED,
-                ClaimStatus.SUBMITTED,
-                ClaimStatus.APPROVED,
-            ),
+        tracker.with_dates(
+            Claim.objects.select_related("assignment", "payment_batch")
+            .filter(
+                assignment__participant=user,
+                status__in=(
+                    ClaimStatus.DRAFT,
+                    ClaimStatus.RETURNED,
+                    ClaimStatus.SUBMITTED,
+                    ClaimStatus.APPROVED,
+                    ClaimStatus.IN_PAYMENT,
+                ),
+            )
+            .order_by("assignment__mission__starts_at", "pk")
         )
-        .order_by("assignment__mission__starts_at", "pk")
     )
     selectors.with_missions(claims, user, selectors.MISSION_LISTED)
     for claim in claims:
@@ -104,6 +126,13 @@ def waiting_for(user: User, now: datetime | None = None) -> Waiting:
         ]
         if missing:
             waiting.documents.append(DocumentsToSend(claim, missing))
+
+    trackers = tracker.trackers_for(claims, user, now, financial_file=financial_file)
+    waiting.blocked = [
+        Blocked(claim, claim_tracker.blockers)
+        for claim, claim_tracker in zip(claims, trackers, strict=True)
+        if claim_tracker.blockers
+    ][:SHOWN]
 
     waiting.next_mission = (
         Assignment.objects.select_related(

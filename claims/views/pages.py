@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import FinancialFile
-from claims import flow, history, recap, selectors, services, steps
+from claims import flow, history, recap, selectors, services, steps, tracker
 from claims.forms import DocumentForm, NotPerformedForm
 from claims.models import SupportingDocument
 from claims.services import ClaimChanged
@@ -132,6 +132,7 @@ def claim_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "to_send": flow.documents_to_send(claim, financial_file),
             "document_form": DocumentForm(),
             "status_label": flow.participant_status(claim),
+            "tracker": tracker.tracker(claim, financial_file),
         },
     )
 

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.http import AuthenticatedHttpRequest
-from claims import flow, history, selectors, services, steps
+from claims import flow, history, selectors, services, steps, tracker
 from claims.models import Claim, ClaimStatus
 from claims.services import ClaimChanged
 from claims.steps import Step, StepPage
@@ -64,6 +64,7 @@ def _render_step(request, claim: Claim, step: Step, page: StepPage, status=200):
         if claim.status == ClaimStatus.RETURNED
         else "",
         "history": history.claim_history(claim),
+        "tracker": tracker.trackers_for([claim], request.user)[0],
         **step.context(claim, claim_steps),
     }
     return render(request, "claims/claim_step.html", context, status=status)
