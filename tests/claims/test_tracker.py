@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -20,6 +21,7 @@ from claims.models import Claim, PaymentBatch, Trip
 from claims.tracker import Actor, StepState
 from imagin.audit import AuditEvent
 from missions.models import ExamSession
+from tests import factories
 from tests.claims.entry_helpers import convoke, post_step
 from tests.claims.review_helpers import IBAN, S, checked_financial_file, claim_in
 from tests.html import assert_strict_csp_page
@@ -242,6 +244,24 @@ def test_a_paid_claim_has_every_step_done_with_its_dates(participant, manager):
     assert when["in_payment"] == batch.exported_at
     assert batch.paid_at is not None
     assert when["paid"] == batch.paid_at
+
+
+def test_a_claim_the_division_enters_alone_starts_at_its_validation(
+    participant, manager
+):
+    checked_financial_file(participant, manager)
+    kind = factories.MissionTypeFactory(
+        payment_basis="manager_entered", travel_eligible=False
+    )
+    claim = claim_in(S.DRAFT, participant, manager, mission_type=kind)
+    draft = track(claim, participant)
+    assert [step.key for step in draft.steps] == ["approved", "in_payment", "paid"]
+    assert draft.current is not None and draft.current.key == "approved"
+    services.claim_enter_amount(claim=claim, by=manager, amount=Decimal("48.20"))
+    claim = services.claim_approve(claim=Claim.objects.get(pk=claim.pk), by=manager)
+    result = track(claim, participant)
+    assert result.steps[0].when == claim.approved_at
+    assert result.current is not None and result.current.key == "in_payment"
 
 
 @pytest.mark.parametrize(
