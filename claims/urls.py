@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims.views import pages, steps
+from claims.views import pages, statements, steps
 
 app_name = "claims"
 
@@ -33,5 +33,15 @@ urlpatterns = [
         "mes-etats-de-frais/recapitulatif/<int:session_pk>/",
         pages.session_recap_pdf,
         name="recap",
+    ),
+    path(
+        "mes-etats-de-frais/attestations/",
+        statements.statement_list,
+        name="statements",
+    ),
+    path(
+        "mes-etats-de-frais/attestations/<int:year>/",
+        statements.statement_pdf,
+        name="statement",
     ),
 ]

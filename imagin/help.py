@@ -324,6 +324,7 @@ SCREENS = {
     "claims:step:recapitulatif": "etat-de-frais#etape-recapitulatif",
     "claims:not_performed": "etat-de-frais#mission-non-effectuee",
     "claims:document_add": "etat-de-frais#justificatifs",
+    "claims:statements": "etat-de-frais#recapitulatif-pdf",
     # The back-office.
     "admin:index": "gestion#tableau-de-bord",
     "admin:app_list": "gestion#acces",
@@ -366,6 +367,8 @@ SCREENS = {
     "admin:claims_paymentbatch_add": "gestion-paiement#constituer",
     "admin:claims_paymentbatch_cancel": "gestion-paiement#annuler-un-lot",
     "admin:claims_paymentbatch_paid": "gestion-paiement#payer",
+    "admin:claims_statements": "gestion-paiement#lots",
+    "admin:claims_statements_progress": "gestion-paiement#lots",
     "admin:claims_ratetable": "gestion-session#taux",
     "admin:claims_convocationrun": "gestion-convocations#campagnes",
     "admin:claims_convocationrun_cancel": "gestion-convocations#annuler",

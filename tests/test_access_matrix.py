@@ -103,6 +103,9 @@ SITE_KWARGS: dict[str, Callable[[World, User], tuple[object, bool]]] = {
     "step": lambda w, owner: ("mission", True),
     "assignment_pk": lambda w, owner: (w.claims[owner.pk].assignment_id, True),
     "session_pk": lambda w, owner: (w.session.pk, False),
+    # A yearly statement: the year names no one's object, the page shows
+    # only the asker's payments (none that year: 404).
+    "year": lambda w, owner: (timezone.localdate().year, False),
     "slug": lambda w, owner: (guide.chapters()[0].slug, False),
     # allauth's e-mail confirmation and password reset: a forged key for the
     # owner's account, never a valid one.
@@ -121,6 +124,9 @@ ADMIN_KWARGS: dict[str, Callable[[World, User, object], object]] = {
     # A bulk validation followed in the background: tasks run at once in
     # tests, so no stored result exists; the page answers 404 to anyone.
     "result_id": lambda w, owner, obj: "00000000-0000-0000-0000-000000000000",
+    # The ZIP of a yearly statements job: none exists for this key (404).
+    "year": lambda w, owner, obj: timezone.localdate().year,
+    "key": lambda w, owner, obj: "0" * 32,
     "content_type_id": lambda w, owner, obj: (
         ContentType.objects.get_for_model(Claim).pk
     ),

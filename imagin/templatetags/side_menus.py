@@ -55,6 +55,10 @@ def missions_menu() -> Menu:
             "label": gettext("Saisie états de frais mission"),
             "link": reverse("claims:list"),
         },
+        {
+            "label": gettext("Mes attestations de paiement"),
+            "link": reverse("claims:statements"),
+        },
     ]
     return {"id": "missions", "title": gettext("Mes missions"), "items": items}
 
