@@ -53,11 +53,27 @@ class ProfileForm(PrintableFormMixin, forms.ModelForm):
             "connecté(e) à IMAG'IN."
         ),
     )
-    field_order = ["email", "phone", "address", "commune", "establishment"]
+    field_order = [
+        "email",
+        "phone",
+        "address",
+        "commune",
+        "establishment",
+        "notification_frequency",
+    ]
 
     class Meta:
         model = User
-        fields = ["phone", "address", "commune", "establishment"]
+        fields = [
+            "phone",
+            "address",
+            "commune",
+            "establishment",
+            "notification_frequency",
+        ]
+        # Two radios drawn as one fieldset, whose legend is the label.
+        widgets = {"notification_frequency": forms.RadioSelect}
+        labels = {"notification_frequency": _("Mes courriels")}
         help_texts = {
             "commune": _(
                 "Sert à savoir si vos déplacements vers un centre d'examen "
@@ -65,6 +81,12 @@ class ProfileForm(PrintableFormMixin, forms.ModelForm):
             ),
             "establishment": _(
                 "L'établissement où vous exercez principalement, s'il y en a un."
+            ),
+            "notification_frequency": _(
+                "Pour la validation, la mise en paiement et le paiement de vos "
+                "états de frais. Les courriels de sécurité (mot de passe, "
+                "coordonnées bancaires) et les demandes de correction vous sont "
+                "toujours envoyés aussitôt."
             ),
         }
 
@@ -84,7 +106,15 @@ class ProfileForm(PrintableFormMixin, forms.ModelForm):
             "forms.ModelChoiceField[Establishment]", self.fields["establishment"]
         )
         establishment.queryset = Establishment.objects.order_by("name")
+        # A form posted without it (an older page) keeps the choice made.
+        self.fields["notification_frequency"].required = False
         self.helper = _helper(_("Enregistrer mes coordonnées"))
+
+    def clean_notification_frequency(self) -> str:
+        return (
+            self.cleaned_data.get("notification_frequency")
+            or self.instance.notification_frequency
+        )
 
     def clean_email(self) -> str:
         email = normalize(self.cleaned_data["email"])

@@ -5,25 +5,41 @@ Each function is called inside the service's transaction; the e-mail is
 rendered and handed to the mail queue once it commits (`imagin.mail`), so a
 decision rolled back announces nothing. People without an address are
 skipped: their claim pages say the same.
+
+A participant who chose a weekly digest (`User.notification_frequency`) gets
+no e-mail for the steps in `DIGESTED`: each is kept as a
+`PendingNotification`, in the same transaction, and the weekly command
+`send_weekly_digests` sends them all in one e-mail. A send-back (something to
+correct) and reminders (a deadline) are always sent at once, as are the
+security e-mails of accounts (password, e-mail address, bank details), which
+never come through here.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from claims.models import Claim
+from accounts.models import User
+from claims.models import Claim, PendingNotification
 from imagin.mail import (
+    queue_rendered_mail,
     queue_rendered_mails,
+    render_templated_mail,
     render_templated_mails,
     send_templated_mail,
     send_templated_mails,
 )
+
+logger = logging.getLogger(__name__)
 
 # What the participant is told for each decision: subject, what happened,
 # and what comes next.
@@ -73,11 +89,36 @@ def claim_url(claim: Claim) -> str:
     return settings.SITE_URL + reverse("claims:detail", args=[claim.pk])
 
 
+# The steps a weekly digest gathers: news, nothing to do by a date.
+DIGESTED = frozenset(PendingNotification.Kind.values)
+
+
+def wants_digest(participant: User, kind: str) -> bool:
+    return (
+        kind in DIGESTED
+        and participant.notification_frequency == User.NotificationFrequency.WEEKLY
+    )
+
+
+def _pending(claim: Claim, kind: str, reason: str = "") -> PendingNotification:
+    return PendingNotification(
+        user=claim.assignment.participant,
+        claim=claim,
+        kind=kind,
+        amount=claim.total_amount,
+        currency=claim.currency,
+        reason=reason,
+    )
+
+
 def claim_decided(claim: Claim, decision: str, reason: str = "") -> None:
     """Tell the participant about a decision on one of their claims.
 
     The claim is loaded with its participant, mission, exam and épreuve.
     """
+    if wants_digest(claim.assignment.participant, decision):
+        _pending(claim, decision, reason).save()
+        return
     mail = _decision_mail(claim, decision, reason)
     if mail is not None:
         send_templated_mail("claim-decision", **mail)
@@ -87,10 +128,14 @@ def decisions_queued(claims: Sequence[Claim], decision: str) -> None:
     """`claim_decided` for many claims at once (a bulk validation, from the
     background worker): the same e-mails, rendered now and queued a hundred
     to a task (one task row per e-mail is what a thousand e-mails cost)."""
+    weekly = [c for c in claims if wants_digest(c.assignment.participant, decision)]
+    PendingNotification.objects.bulk_create(_pending(c, decision) for c in weekly)
+    kept = {claim.pk for claim in weekly}
     mails = [
         mail
         for claim in claims
-        if (mail := _decision_mail(claim, decision)) is not None
+        if claim.pk not in kept
+        and (mail := _decision_mail(claim, decision)) is not None
     ]
     queue_rendered_mails(render_templated_mails("claim-decision", mails))
 
@@ -153,6 +198,13 @@ def payment_news(claims: Iterable[Claim], event: str, batch) -> None:
     """Tell each participant that their claims of `batch` are in payment, or
     paid. Claims are loaded with their participant, mission and exam."""
     subject, headline = PAYMENT[event]
+    grouped = by_participant(claims)
+    PendingNotification.objects.bulk_create(
+        _pending(claim, event)
+        for participant, theirs in grouped.items()
+        if wants_digest(participant, event)
+        for claim in theirs
+    )
     send_templated_mails(
         "claims-payment",
         [
@@ -169,8 +221,8 @@ def payment_news(claims: Iterable[Claim], event: str, batch) -> None:
                 },
                 "language": participant.language,
             }
-            for participant, theirs in by_participant(claims).items()
-            if participant.email
+            for participant, theirs in grouped.items()
+            if participant.email and not wants_digest(participant, event)
         ],
     )
 
@@ -188,3 +240,101 @@ def reminder(participant, claims: list[Claim], deadline: date) -> None:
         },
         language=participant.language,
     )
+
+
+# ------------------------------------------------------------ weekly digest
+
+DIGEST_RELATED = (
+    "user",
+    "claim__assignment__mission__mission_type",
+    "claim__assignment__mission__exam",
+    "claim__assignment__mission__epreuve",
+)
+
+
+@dataclass
+class DigestReport:
+    sent: int = 0  # e-mails
+    news: int = 0  # steps they listed
+    without_email: int = 0  # people whose news were dropped, no address
+    failed: int = 0  # people whose digest did not render (kept for next time)
+
+
+# The first key of the PostgreSQL advisory locks that keep two runs of the
+# command from sending the same person's digest (the second is the user's id);
+# any number no other advisory lock of the project uses.
+DIGEST_LOCK = 2020
+
+
+def _try_lock(user_id: int) -> bool:
+    """Take this person's digest for the current transaction, unless another
+    run holds it. Locking the pending rows themselves (FOR UPDATE SKIP LOCKED)
+    is not enough: a second run would skip the first one's rows and take a
+    later one, sending that person a part of their news in a second e-mail."""
+    if connection.vendor != "postgresql":
+        return True  # one process at a time elsewhere (tests, SQLite)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_xact_lock(%s::int, %s::int)", [DIGEST_LOCK, user_id]
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def send_one_digest(user_id: int, report: DigestReport) -> None:
+    """One participant's pending news in one e-mail, then deleted, in one
+    transaction.
+
+    The digest is queued (the task row is written in this transaction)
+    exactly when its news are deleted, so running the command again sends
+    nothing twice; another run already sending this person's digest is left
+    to it. A digest that fails to render is logged and its news kept for the
+    next run.
+    """
+    with transaction.atomic():
+        if not _try_lock(user_id):
+            return
+        news = list(
+            PendingNotification.objects.select_for_update(of=("self",))
+            .filter(user_id=user_id)
+            .select_related(*DIGEST_RELATED)
+            .order_by("created_at", "pk")
+        )
+        if not news:
+            return  # sent by another run meanwhile
+        user = news[0].user
+        if user.email:
+            try:
+                rendered = render_templated_mail(
+                    "digest",
+                    to=[user.email],
+                    context={
+                        "participant": user,
+                        "items": [(item, claim_url(item.claim)) for item in news],
+                    },
+                    language=user.language,
+                )
+            except Exception:  # one broken digest must not stop the others
+                logger.exception("Weekly digest of user %s not rendered", user_id)
+                report.failed += 1
+                return
+            queue_rendered_mail(rendered)
+            report.sent += 1
+            report.news += len(news)
+        else:
+            report.without_email += 1
+        PendingNotification.objects.filter(pk__in=[item.pk for item in news]).delete()
+
+
+def send_weekly_digests() -> DigestReport:
+    """Each participant who chose a weekly digest gets one e-mail listing the
+    steps of their claims kept since the last one (amount and link each).
+    Several runs at once share the people out (`_try_lock`)."""
+    report = DigestReport()
+    people = (
+        PendingNotification.objects.order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    for user_id in list(people):
+        send_one_digest(user_id, report)
+    return report

@@ -124,6 +124,19 @@ class User(AbstractUser):
         _("langue"), max_length=8, choices=settings.LANGUAGES, default="fr"
     )
 
+    class NotificationFrequency(models.TextChoices):
+        IMMEDIATE = "immediate", _("Un courriel à chaque étape de mes états de frais")
+        WEEKLY = "weekly", _("Un récapitulatif par semaine")
+
+    # How news of their claims reaches them (claims.notifications): at once,
+    # or gathered in a weekly digest. Security e-mails are always sent at once.
+    notification_frequency = models.CharField(
+        _("courriels sur mes états de frais"),
+        max_length=10,
+        choices=NotificationFrequency,
+        default=NotificationFrequency.IMMEDIATE,
+    )
+
     class Meta:
         verbose_name = _("utilisateur")
         verbose_name_plural = _("utilisateurs")

@@ -9,6 +9,7 @@ from claims.models.claim import (
     ClaimStatus,
 )
 from claims.models.documents import SupportingDocument
+from claims.models.notifications import PendingNotification
 from claims.models.payments import (
     PAYMENT_BATCH_TRANSITIONS,
     PaymentBatch,
@@ -34,6 +35,7 @@ __all__ = [
     "Night",
     "PaymentBatch",
     "PaymentBatchStatus",
+    "PendingNotification",
     "Rate",
     "RateKind",
     "RateTable",

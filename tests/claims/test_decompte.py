@@ -4,10 +4,9 @@ manager corrected, declared beside validated, with the manager's reason."""
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 from django.utils import translation
-
-import pytest
 
 from claims import recap, selectors, services
 from claims.models import ClaimStatus
