@@ -321,7 +321,7 @@ def test_a_financial_file_to_renew_needs_the_participant(
     assert blockers[1][1] is Actor.DIVISION
 
 
-def test_a_checked_file_blocks_nothing_once_the_claim_is_in_a_batch(
+def test_a_file_to_renew_no_longer_holds_a_claim_already_in_a_batch(
     participant, manager
 ):
     claim = claim_in(S.IN_PAYMENT, participant, manager)
