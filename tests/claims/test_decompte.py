@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from claims import recap, selectors, services
 from claims.models import ClaimStatus
@@ -61,7 +62,7 @@ def test_the_claim_page_explains_each_line(client, participant, manager):
     assert lines
     assert "Détail du calcul" in content
     for line in lines:
-        assert explained(line) in content
+        assert escape(explained(line)) in content
     # Nothing corrected: nothing said about it.
     assert "Quantités corrigées" not in content
 
@@ -82,7 +83,7 @@ def test_the_claim_page_shows_declared_and_validated_with_the_reason(
     frozen = selectors.claim_amounts(corrected).lines
     assert [line.quantity for line in frozen if line.kind == "remuneration"] == [38]
     for line in frozen:
-        assert explained(line) in content
+        assert escape(explained(line)) in content
 
 
 def test_the_recap_pdf_explains_the_lines_and_the_correction(
@@ -110,12 +111,12 @@ def test_the_validation_email_holds_the_decompte_and_the_reason(
     message = mailoutbox[-1]
     assert message.subject == "Votre état de frais est validé"
     html = message.alternatives[0][0]
-    for body in (message.body, html):
+    for body, shown in ((message.body, str), (html, escape)):
         assert "Copies retenues : 38 (vous en aviez déclaré 40)." in body
         assert f"Motif de la correction : {REASON}" in body
         assert "Décompte :" in body
         for line in corrected.lines.all():
-            assert explained(line) in body
+            assert shown(explained(line)) in body
         assert format_money(corrected.lines.get().amount, "EUR") in body
         assert f"/mes-etats-de-frais/{corrected.pk}/" in body
 
