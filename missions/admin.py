@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
+from claims.file_reminders import FinancialFileFilter, financial_file_column
 from imagin.admin import HistoryLinkMixin, SafeDateHierarchyMixin
 from imagin.admin_autocomplete import SafeAutocompleteMixin
 from imagin.uploads import validate_upload_size
@@ -332,11 +333,24 @@ class AvailabilityAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(HistoryLinkMixin, admin.ModelAdmin):
-    list_display = ["participant", "mission", "status", "convoked_at"]
-    list_filter = ["status", "mission__exam__session", "mission__exam"]
+    # Before a convocation: is the participant's financial file valid on the
+    # mission's day (claims.file_reminders)?
+    list_display = [
+        "participant",
+        "mission",
+        "status",
+        "convoked_at",
+        financial_file_column,
+    ]
+    list_filter = [
+        "status",
+        "mission__exam__session",
+        "mission__exam",
+        FinancialFileFilter,
+    ]
     search_fields = ["participant__last_name", "participant__username"]
     list_select_related = [
-        "participant",
+        "participant__financial_file",
         "mission__exam__session",
         "mission__epreuve",
         "mission__mission_type",

@@ -31,3 +31,30 @@ class ClaimReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id} — J-{self.days_before}"
+
+
+class FinancialFileReminder(models.Model):
+    """A participant reminded, before a mission, that their financial file is
+    missing or will have expired by then: at most once per assignment (unique),
+    whatever the number of runs (`claims.file_reminders`)."""
+
+    class Reason(models.TextChoices):
+        MISSING = "missing", _("Dossier financier manquant")
+        EXPIRING = "expiring", _("Dossier financier expiré avant la mission")
+
+    assignment = models.OneToOneField(
+        "missions.Assignment",
+        verbose_name=_("affectation"),
+        on_delete=models.CASCADE,
+        related_name="financial_file_reminder",
+    )
+    reason = models.CharField(_("motif"), max_length=10, choices=Reason)
+    sent_at = models.DateTimeField(_("envoyé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("relance du dossier financier")
+        verbose_name_plural = _("relances du dossier financier")
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} — {self.reason}"
