@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='montant')),
                 ('currency', models.CharField(default='EUR', max_length=3, verbose_name='devise')),
                 ('reason', models.TextField(blank=True, verbose_name='motif')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='le')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
                 ('claim', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pending_notifications', to='claims.claim', verbose_name='état de frais')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pending_notifications', to=settings.AUTH_USER_MODEL, verbose_name='destinataire')),
             ],

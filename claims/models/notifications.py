@@ -45,7 +45,7 @@ class PendingNotification(models.Model):
     )
     currency = models.CharField(_("devise"), max_length=3, default="EUR")
     reason = models.TextField(_("motif"), blank=True)
-    created_at = models.DateTimeField(_("le"), auto_now_add=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("courriel en attente du récapitulatif")
