@@ -4,8 +4,12 @@ Nothing here touches the database. `claims.selectors` turns a claim and the
 rate tables into the frozen dataclasses below; `compute` turns them into
 lines. Rules (the regulation; ARCHITECTURE.md "Interpretations"):
 
-- money is `Decimal`; each line is rounded half-up to the cent (EUR) or to
-  the franc (XPF), and a total is the sum of rounded lines;
+- money is `Decimal`; each line is rounded half-up to the cent, in euros and
+  in CFP francs alike (XPF rates carry decimals: 52,05 F CFP per km); what is
+  paid, the remuneration and the travel amounts, is the sum of the lines
+  rounded to the currency's unit: the cent, or the franc (XPF);
+- each line carries its computation in words (`Line.explanation`), built here
+  where every fact is known, frozen with it at validation (ClaimLine.detail);
 - a rate is the one in force on the day of what it pays for: the mission's
   first day for the jury work, the trip's, meal's or night's own date;
 - mileage is split across the bands of the participant's cumulative distance
@@ -22,8 +26,31 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from claims.money import round_money
+# The results of `compute` (Line, Amounts) are named through this module too:
+# amounts.Line, amounts.Amounts, amounts.missing_manager_amount.
+from claims.amount_lines import (
+    HORSEPOWER_WORDS,
+    NIGHT_WORDS,
+    REMUNERATION,
+    Amounts,
+    Line,
+    count_words,
+    factor_words,
+    hours_words,
+    level_words,
+    missing_epreuve_time,
+    missing_manager_amount,
+    missing_vae_coefficient,
+    parity_words,
+    priced_line,
+    source_words,
+)
+from claims.amount_lines import (
+    division_problems as division_problems,
+)
+from claims.money import format_quantity
 from claims.rate_book import RateBook, RateMissing
 from missions.models import MissionType
 
@@ -37,6 +64,7 @@ DISTANCE_BAND_LIMITS = (("1", Decimal(2000)), ("2", Decimal(10000)), ("3", None)
 OPTIONAL_ORAL_FACTOR = Decimal("0.75")
 ADMINISTRATIVE_RESTAURANT_FACTOR = Decimal("0.5")
 ZERO = Decimal(0)
+HUNDREDTH = Decimal("0.01")
 
 PACIFIC_ZONES = frozenset({"pacific", "wallis"})
 
@@ -59,6 +87,13 @@ class ServiceInput:
     category: str = ""  # competition: the participant's corps category
     optional_oral: bool = False
     manager_amount: Decimal | None = None
+    # The épreuve is an oral or a practical test (not a written one).
+    oral_epreuve: bool = False
+    # The épreuve's examination time per candidate, in minutes.
+    minutes_per_candidate: int | None = None
+    # The diploma's VAE coefficient (0,5 to 3): one application pays the
+    # oral hourly rate × this coefficient.
+    vae_coefficient: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -95,50 +130,6 @@ class ClaimInput:
     prior_km: Mapping[int, int] = field(default_factory=dict)
 
 
-# ---------------------------------------------------------------- outputs
-
-REMUNERATION = "remuneration"
-TRAVEL_KINDS = frozenset({"mileage", "public_transport", "meal", "night"})
-
-
-@dataclass(frozen=True)
-class Line:
-    kind: str  # a claims.ClaimLine.Kind value
-    label: str
-    date: date | None
-    quantity: Decimal
-    unit_rate: Decimal
-    amount: Decimal
-
-    @property
-    def is_travel(self) -> bool:
-        return self.kind in TRAVEL_KINDS
-
-
-@dataclass(frozen=True)
-class Amounts:
-    currency: str
-    lines: tuple[Line, ...]
-    # What prevents computing the whole amount, in French; empty when complete.
-    problems: tuple[str, ...] = ()
-
-    @property
-    def remuneration(self) -> Decimal:
-        return sum((line.amount for line in self.lines if not line.is_travel), ZERO)
-
-    @property
-    def travel(self) -> Decimal:
-        return sum((line.amount for line in self.lines if line.is_travel), ZERO)
-
-    @property
-    def total(self) -> Decimal:
-        return self.remuneration + self.travel
-
-    @property
-    def is_complete(self) -> bool:
-        return not self.problems
-
-
 # ---------------------------------------------------------------- rules
 
 
@@ -172,31 +163,26 @@ def horsepower_class(fiscal_horsepower: int) -> str:
     return "cv8"
 
 
-def priced_line(
-    *,
-    kind: str,
-    label: str,
-    day: date | None,
-    quantity,
-    unit_rate: Decimal,
-    currency: str,
-) -> Line:
-    """quantity × unit rate, rounded once, never negative."""
-    quantity = Decimal(quantity)
-    amount = round_money(max(quantity * unit_rate, ZERO), currency)
-    return Line(kind, label, day, quantity, unit_rate, amount)
-
-
-def missing_manager_amount() -> str:
-    """The problem of a manager-entered mission whose amount is not entered
-    yet: the division's to solve, never the participant's."""
-    return _("Le montant de cette mission est saisi par le gestionnaire.")
-
-
 def _service_lines(
     service: ServiceInput, book: RateBook
 ) -> tuple[list[Line], list[str]]:
+    """The jury work's line (ARCHITECTURE.md "Rates and amounts"):
+
+    - per copy: copies × the copy rate;
+    - per candidate, diploma: orals and practical tests are paid by the hour
+      (arrêté du 13 avril 2012): hours = candidates × the épreuve's
+      examination time per candidate, at the oral rate (75 % if optional);
+    - per candidate, competition: an oral or practical épreuve is paid by the
+      hour the same way, at the category's hourly rate (arrêté du 7 mai 2012:
+      "oral ou pratique, par heure"); any other épreuve (a candidate's file,
+      RAEP) per file at the "par copie ou par dossier" rate;
+    - per hour: hours × the oral rate (75 % for a diploma's optional oral);
+    - per application (VAE, diplomas): applications × the oral hourly rate ×
+      the diploma's VAE coefficient (arrêté du 13 avril 2012, article 2);
+    - flat: one paper-setting amount; manager-entered: the amount entered.
+    """
     basis = service.basis
+    currency = book.currency
     if basis == Basis.UNPAID:
         return [], []
     if basis == Basis.MANAGER_ENTERED:
@@ -209,31 +195,66 @@ def _service_lines(
                 day=service.day,
                 quantity=1,
                 unit_rate=service.manager_amount,
-                currency=book.currency,
+                currency=currency,
+                unit=count_words("flat", 1),
+                rate_source=_("montant saisi par le gestionnaire"),
             )
         ], []
 
     competition = service.scheme == "competition"
     kind = "competition_jury" if competition else "diploma_jury"
     quantity: int | Decimal | None
-    if basis in (Basis.PER_COPY, Basis.PER_CANDIDATE):
-        # Competitions pay "per copy or per file"; a candidate's file is paid
-        # like a copy, for diplomas too (ARCHITECTURE.md, interpretations).
+    conversion = quantity_text = ""
+    minutes: int | None = None
+    by_hours = basis == Basis.PER_CANDIDATE and (
+        not competition or service.oral_epreuve
+    )
+    if basis == Basis.PER_COPY or (basis == Basis.PER_CANDIDATE and not by_hours):
         item = "copy"
         level = service.category if competition else service.copy_level
         if basis == Basis.PER_COPY:
-            quantity, label = service.copies, _("Copies corrigées")
+            quantity, label, unit_key = service.copies, _("Copies corrigées"), "copy"
             missing = _("Le nombre de copies corrigées n'est pas renseigné.")
         else:
             quantity, label = service.candidates, _("Candidats (dossiers) évalués")
+            unit_key = "file"
             missing = _("Le nombre de candidats interrogés n'est pas renseigné.")
+    elif by_hours:
+        item, unit_key = "hour", "hour"
+        level = service.category if competition else service.hour_level
+        label = _("Candidats interrogés (heures d'oral ou de pratique)")
+        if service.candidates is None:
+            return [], [_("Le nombre de candidats interrogés n'est pas renseigné.")]
+        if not service.minutes_per_candidate:
+            return [], [missing_epreuve_time()]
+        minutes = service.candidates * service.minutes_per_candidate
+        # Shown and frozen to the hundredth (2,92 h); the amount is priced
+        # from the minutes (`exact` below), the explanation says them.
+        quantity = (Decimal(minutes) / 60).quantize(HUNDREDTH)
+        quantity_text = hours_words(minutes)
+        candidates = ngettext(
+            "%(count)d candidat", "%(count)d candidats", service.candidates
+        ) % {"count": service.candidates}
+        conversion = (
+            f"{candidates} × {service.minutes_per_candidate} min = {quantity_text}"
+        )
     elif basis == Basis.PER_HOUR:
-        item = "hour"
+        item, unit_key = "hour", "hour"
         level = service.category if competition else service.hour_level
         quantity, label = service.hours, _("Heures d'oral ou de pratique")
         missing = _("Le nombre d'heures n'est pas renseigné.")
+    elif basis == Basis.PER_APPLICATION:
+        if competition:
+            return [], [
+                _("Les dossiers de VAE ne sont payés que pour les jurys de diplômes.")
+            ]
+        item, unit_key, level = "hour", "application", service.hour_level
+        quantity, label = service.candidates, _("Dossiers de VAE examinés")
+        missing = _("Le nombre de dossiers de VAE examinés n'est pas renseigné.")
+        if quantity is not None and service.vae_coefficient is None:
+            return [], [missing_vae_coefficient()]
     elif basis == Basis.FLAT:
-        item = "paper"
+        item, unit_key = "paper", "flat"
         level = service.category if competition else service.copy_level
         quantity, label, missing = 1, _("Forfait (conception de sujet)"), ""
     else:
@@ -253,12 +274,30 @@ def _service_lines(
             ]
         return [], [_("Le taux de rémunération de l'examen n'est pas renseigné.")]
     try:
-        unit_rate = book.rate(kind, f"{item}:{level}", service.day)
+        source = book.source(kind, f"{item}:{level}", service.day)
     except RateMissing as missing_rate:
         return [], [str(missing_rate)]
-    if item == "hour" and service.optional_oral and not competition:
+    unit_rate = source.rate
+    bases = [parity_words(source)]
+    if item == "hour" and basis == Basis.PER_APPLICATION:
+        coefficient = service.vae_coefficient or ZERO
+        bases.append(
+            factor_words(
+                unit_rate,
+                currency,
+                format_quantity(coefficient),
+                _("coefficient VAE du diplôme"),
+            )
+        )
+        unit_rate *= coefficient
+    elif item == "hour" and service.optional_oral and not competition:
+        bases.append(factor_words(unit_rate, currency, "75 %", _("oral facultatif")))
         unit_rate *= OPTIONAL_ORAL_FACTOR
-        label = _("Heures d'oral facultatif (75 %)")
+        label = (
+            _("Candidats interrogés (oral facultatif, 75 %)")
+            if by_hours
+            else _("Heures d'oral facultatif (75 %)")
+        )
     return [
         priced_line(
             kind=REMUNERATION,
@@ -266,7 +305,13 @@ def _service_lines(
             day=service.day,
             quantity=quantity,
             unit_rate=unit_rate,
-            currency=book.currency,
+            currency=currency,
+            exact=None if minutes is None else Decimal(minutes) * unit_rate / 60,
+            unit=count_words(unit_key, quantity),
+            quantity_text=quantity_text,
+            conversion=conversion,
+            rate_basis=" ; ".join(b for b in bases if b),
+            rate_source=source_words(level_words(competition, level), source),
         )
     ], []
 
@@ -299,6 +344,8 @@ def _trip_lines(
                     quantity=1,
                     unit_rate=trip.fare,
                     currency=book.currency,
+                    unit=_("billet"),
+                    rate_source=_("prix payé, sur justificatif"),
                 )
             )
         elif trip.mode == "car":
@@ -317,7 +364,7 @@ def _trip_lines(
             hp = horsepower_class(trip.fiscal_horsepower)
             for band, km in split_distance(already, trip.kilometres):
                 try:
-                    unit_rate = book.rate("mileage", f"{hp}:{band}", day)
+                    source = book.source("mileage", f"{hp}:{band}", day)
                 except RateMissing as missing_rate:
                     problems.append(str(missing_rate))
                     continue
@@ -328,8 +375,15 @@ def _trip_lines(
                         % {"trip": label, "km": km, "band": band},
                         day=day,
                         quantity=km,
-                        unit_rate=unit_rate,
+                        unit_rate=source.rate,
                         currency=book.currency,
+                        unit="km",
+                        rate_basis=parity_words(source),
+                        rate_source=source_words(
+                            _("%(horsepower)s, tranche %(band)s")
+                            % {"horsepower": HORSEPOWER_WORDS[hp](), "band": band},
+                            source,
+                        ),
                     )
                 )
             travelled[year] = already + trip.kilometres
@@ -348,11 +402,18 @@ def _meal_lines(
             continue
         label = _("Dîner") if meal.kind == "dinner" else _("Déjeuner")
         try:
-            unit_rate = book.rate("meal", "meal", meal.date)
+            source = book.source("meal", "meal", meal.date)
         except RateMissing as missing_rate:
             problems.append(str(missing_rate))
             continue
+        unit_rate = source.rate
+        bases = [parity_words(source)]
         if meal.administrative_restaurant:
+            bases.append(
+                factor_words(
+                    unit_rate, book.currency, "50 %", _("restaurant administratif")
+                )
+            )
             unit_rate *= ADMINISTRATIVE_RESTAURANT_FACTOR
             label = _("%s (restaurant administratif, demi-taux)") % label
         lines.append(
@@ -363,6 +424,9 @@ def _meal_lines(
                 quantity=1,
                 unit_rate=unit_rate,
                 currency=book.currency,
+                unit=_("repas"),
+                rate_basis=" ; ".join(b for b in bases if b),
+                rate_source=source_words(_("repas"), source),
             )
         )
     return lines, problems
@@ -379,7 +443,7 @@ def _night_lines(
         # The Pacific has one night rate whatever the town.
         zone = "standard" if book.zone in PACIFIC_ZONES else night.zone
         try:
-            unit_rate = book.rate("night", zone, night.date)
+            source = book.source("night", zone, night.date)
         except RateMissing as missing_rate:
             problems.append(str(missing_rate))
             continue
@@ -389,8 +453,11 @@ def _night_lines(
                 label=_("Nuitée"),
                 day=night.date,
                 quantity=1,
-                unit_rate=unit_rate,
+                unit_rate=source.rate,
                 currency=book.currency,
+                unit=_("nuitée"),
+                rate_basis=parity_words(source),
+                rate_source=source_words(NIGHT_WORDS[zone](), source),
             )
         )
     return lines, problems

@@ -32,6 +32,8 @@ SERVICE_FIELDS: dict[str, tuple[str, ...]] = {
     Basis.PER_COPY: ("copies_declared",),
     Basis.PER_CANDIDATE: ("candidates_declared",),
     Basis.PER_HOUR: ("hours_declared", "schedule"),
+    # A VAE jury member declares the applications examined (one per candidate).
+    Basis.PER_APPLICATION: ("candidates_declared",),
 }
 # Why a claim the participant cannot type into is read-only, by status.
 READ_ONLY_REASONS = {

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from claims.models import Claim, Meal, Night, SupportingDocument, Trip
 from imagin import text_forms as imagin_text_forms
 from imagin.text import REPLACEMENT
+from missions.models import MissionType
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -231,11 +232,20 @@ class ServiceForm(PrintableFormMixin, forms.Form):
         help_text=_("Par exemple : 8 h – 12 h et 13 h 30 – 17 h."),
     )
 
-    def __init__(self, *args, fields: tuple[str, ...], **kwargs):
+    def __init__(self, *args, fields: tuple[str, ...], basis: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         for name in list(self.fields):
             if name not in fields:
                 del self.fields[name]
+        if basis == MissionType.PaymentBasis.PER_APPLICATION:
+            # A VAE jury member counts applications, stored as candidates.
+            candidates = self.fields.get("candidates_declared")
+            if candidates is not None:
+                candidates.label = _("Nombre de dossiers de VAE examinés")
+                candidates.help_text = _(
+                    "Les dossiers de validation des acquis de l'expérience que le "
+                    "jury a examinés avec vous ; chacun est payé le même forfait."
+                )
 
 
 class TripForm(PrintableFormMixin, forms.ModelForm):

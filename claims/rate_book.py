@@ -74,6 +74,39 @@ class RateBook:
         A table in the deployment's currency is preferred; otherwise a table
         in the other currency is converted at the fixed parity.
         """
+        return self.source(kind, key, day).rate
+
+    def reference(self, kind: str, key: str, day: date) -> str:
+        """The legal text of the table `rate` reads ("arrêté du 13 avril
+        2012"): from the tables the book holds, no query."""
+        return self.source(kind, key, day).reference
+
+    def source(self, kind: str, key: str, day: date) -> RateSource:
+        """The rate `rate` returns, with where it comes from; raises
+        RateMissing as `rate` does."""
+        table = self._table(kind, day)
+        if key not in table.rates:
+            raise RateMissing(
+                _(
+                    "Le barème « %(kind)s » en vigueur le %(day)s "
+                    "n'a pas de taux « %(key)s »."
+                )
+                % {
+                    "kind": KIND_LABELS.get(kind, kind),
+                    "day": date_format(day, "d/m/Y"),
+                    "key": key,
+                }
+            )
+        figure = table.rates[key]
+        return RateSource(
+            rate=convert(figure, table.currency, self.currency),
+            reference=table.reference,
+            figure=figure,
+            figure_currency=table.currency,
+            currency=self.currency,
+        )
+
+    def _table(self, kind: str, day: date) -> TableSnapshot:
         zone = NATIONAL if kind in JURY_KINDS else self.zone
         in_force = [
             t
@@ -89,20 +122,23 @@ class RateBook:
                     "day": date_format(day, "d/m/Y"),
                 }
             )
-        table = in_force[0]
-        if key not in table.rates:
-            raise RateMissing(
-                _(
-                    "Le barème « %(kind)s » en vigueur le %(day)s "
-                    "n'a pas de taux « %(key)s »."
-                )
-                % {
-                    "kind": KIND_LABELS.get(kind, kind),
-                    "day": date_format(day, "d/m/Y"),
-                    "key": key,
-                }
-            )
-        return convert(table.rates[key], table.currency, self.currency)
+        return in_force[0]
+
+
+@dataclass(frozen=True)
+class RateSource:
+    """A rate in the book's currency, the legal text of its table, and the
+    table's own figure (in the other currency when converted at the parity)."""
+
+    rate: Decimal
+    reference: str
+    figure: Decimal
+    figure_currency: str
+    currency: str
+
+    @property
+    def converted(self) -> bool:
+        return self.figure_currency != self.currency
 
 
 KIND_LABELS = {

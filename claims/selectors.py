@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from claims import amounts, flow
 from claims.models import EDITABLE_BY_PARTICIPANT, Claim, ClaimStatus, RateTable, Trip
+from claims.money import product_text
 from claims.rate_book import RateBook, TableSnapshot, shared_tables
 from missions.models import Mission, MissionType
 
@@ -93,6 +94,9 @@ def service_input(claim: Claim) -> amounts.ServiceInput:
         category=claim.assignment.participant.corps_category,
         optional_oral=bool(epreuve and epreuve.optional),
         manager_amount=claim.manager_amount,
+        oral_epreuve=bool(epreuve and epreuve.form != epreuve.Form.WRITTEN),
+        minutes_per_candidate=epreuve.minutes_per_candidate if epreuve else None,
+        vae_coefficient=exam.vae_coefficient,
     )
 
 
@@ -183,7 +187,9 @@ def claim_input(claim: Claim, counted: list[tuple] | None = None) -> amounts.Cla
 
 
 def frozen_amounts(claim: Claim) -> amounts.Amounts:
-    """The lines written when a manager validated the claim, as they were."""
+    """The lines written when a manager validated the claim, as they were,
+    each with its computation in words as frozen (`ClaimLine.explanation`:
+    the detail written at validation, or quantity × rate on older lines)."""
     return amounts.Amounts(
         currency=claim.currency,
         lines=tuple(
@@ -194,6 +200,11 @@ def frozen_amounts(claim: Claim) -> amounts.Amounts:
                 line.quantity,
                 line.unit_rate,
                 line.amount,
+                currency=claim.currency,
+                detail=line.detail
+                or product_text(
+                    line.quantity, line.unit_rate, line.amount, claim.currency
+                ),
             )
             for line in claim.lines.all()
         ),

@@ -56,6 +56,7 @@ class ExamAdmin(admin.ModelAdmin):
         "kind",
         "copy_rate_level",
         "hour_rate_level",
+        "vae_coefficient",
         "session",
     ]
     list_filter = ["session", "kind"]
@@ -71,7 +72,15 @@ class DisciplineAdmin(admin.ModelAdmin):
 
 @admin.register(Epreuve)
 class EpreuveAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
-    list_display = ["code", "name", "exam", "discipline", "form", "optional"]
+    list_display = [
+        "code",
+        "name",
+        "exam",
+        "discipline",
+        "form",
+        "minutes_per_candidate",
+        "optional",
+    ]
     list_filter = ["exam__session", "exam", "discipline", "form", "optional"]
     search_fields = ["code", "name"]
     list_select_related = ["exam__session", "discipline"]

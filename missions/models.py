@@ -3,8 +3,11 @@ competences, availability, and the assignment (convocation) of participants."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -79,6 +82,20 @@ class Exam(models.Model):
         choices=HOUR_RATE_LEVELS,
         blank=True,
         help_text=_("Diplômes : taux 1 à 4 de l'arrêté du 13 avril 2012 (bac : 3)."),
+    )
+    # A VAE application pays the oral hourly rate × this coefficient, set per
+    # diploma (arrêté du 13 avril 2012, article 2).
+    vae_coefficient = models.DecimalField(
+        _("coefficient VAE"),
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(3)],
+        help_text=_(
+            "De 0,5 à 3 : un dossier de VAE est payé le taux des oraux × ce "
+            "coefficient. Vide sans jury de VAE."
+        ),
     )
 
     objects = NamedWithManager("session")
@@ -170,6 +187,15 @@ class Epreuve(models.Model):
         ),
     )
 
+    # Orals and practicals are paid by the hour: candidates × this time.
+    minutes_per_candidate = models.PositiveSmallIntegerField(
+        _("durée d'interrogation par candidat (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Heures payées = candidats × cette durée (grand oral : 20)."),
+    )
+
     class Meta:
         verbose_name = _("épreuve")
         verbose_name_plural = _("épreuves")
@@ -228,9 +254,13 @@ class MissionType(models.Model):
         PER_COPY = "per_copy", _("À la copie (taux de correction)")
         PER_CANDIDATE = (
             "per_candidate",
-            _("Au candidat ou dossier (taux de correction)"),
+            _("Au candidat : heures d'interrogation, ou dossier de concours"),
         )
         PER_HOUR = "per_hour", _("À l'heure (taux des oraux et pratiques)")
+        PER_APPLICATION = (
+            "per_application",
+            _("Par dossier de VAE (taux des oraux × coefficient VAE)"),
+        )
         FLAT = "flat", _("Forfait par mission (conception de sujet)")
         MANAGER_ENTERED = "manager_entered", _("Montant saisi par le gestionnaire")
         UNPAID = "unpaid", _("Non rémunéré (NR)")

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from claims.money import product_text
 from imagin.workflow import TransitionTable
 
 
@@ -278,6 +279,11 @@ class ClaimLine(models.Model):
     quantity = models.DecimalField(_("quantité"), max_digits=10, decimal_places=2)
     unit_rate = models.DecimalField(_("taux unitaire"), max_digits=16, decimal_places=4)
     amount = models.DecimalField(_("montant"), max_digits=10, decimal_places=2)
+    # The computation in words, written at validation from the live line
+    # (claims.amounts.Line.explanation), in French: "58 copies × 5,00 € (taux 5,
+    # arrêté du 13 avril 2012) = 290,00 €". Empty on lines frozen before it
+    # existed: `explanation` then falls back to quantity × unit rate.
+    detail = models.TextField(_("détail du calcul"), blank=True)
 
     class Meta:
         verbose_name = _("ligne d'état de frais")
@@ -294,3 +300,10 @@ class ClaimLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.label}"
+
+    @property
+    def explanation(self) -> str:
+        """The computation in words, as frozen (see `detail`)."""
+        return self.detail or product_text(
+            self.quantity, self.unit_rate, self.amount, self.claim.currency
+        )

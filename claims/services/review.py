@@ -31,6 +31,7 @@ from missions.models import MissionType
 
 # ClaimLine.unit_rate keeps four decimals: enough for 75 % of 4,11 € (3,0825).
 UNIT_RATE_PLACES = Decimal("0.0001")
+QUANTITY_PLACES = Decimal("0.01")
 S = ClaimStatus
 # What a manager's validation (or closure) freezes, and a send-back clears.
 FROZEN_FIELDS = ("remuneration_amount", "travel_amount", "approved_at")
@@ -241,9 +242,13 @@ def frozen_lines(claim: Claim, priced: amounts.Amounts) -> list[ClaimLine]:
             kind=line.kind,
             label=line.label[:250],
             date=line.date,
-            quantity=line.quantity,
+            # Hours from minutes (175 min = 2,9166… h) kept to the hundredth;
+            # the detail says the exact computation.
+            quantity=line.quantity.quantize(QUANTITY_PLACES),
             unit_rate=line.unit_rate.quantize(UNIT_RATE_PLACES),
             amount=line.amount,
+            # In French, as the label (`approval_amounts`).
+            detail=line.explanation,
         )
         for line in priced.lines
     ]

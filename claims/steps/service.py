@@ -25,6 +25,10 @@ REQUIRED_SERVICE_FIELDS = {
     ),
     "hours_declared": gettext_lazy("Le nombre d'heures est à renseigner."),
 }
+# A VAE jury member's candidates are the applications examined.
+APPLICATIONS_MISSING = gettext_lazy(
+    "Le nombre de dossiers de VAE examinés est à renseigner."
+)
 
 
 def blank_service_fields(claim: Claim, values=None) -> dict[str, str]:
@@ -34,8 +38,16 @@ def blank_service_fields(claim: Claim, values=None) -> dict[str, str]:
     def value(name):
         return values.get(name) if values is not None else getattr(claim, name)
 
+    per_application = (
+        claim.assignment.mission.mission_type.payment_basis
+        == MissionType.PaymentBasis.PER_APPLICATION
+    )
     return {
-        name: str(REQUIRED_SERVICE_FIELDS[name])
+        name: str(
+            APPLICATIONS_MISSING
+            if per_application and name == "candidates_declared"
+            else REQUIRED_SERVICE_FIELDS[name]
+        )
         for name in flow.service_fields(claim)
         if name in REQUIRED_SERVICE_FIELDS and value(name) is None
     }
@@ -94,7 +106,12 @@ class ServiceStep(Step):
         draft = step_draft(claim, self.identifier)
         if data is None and draft is not None:
             data = self.own_data(claim, bound(draft))
-        return ServiceForm(data, fields=self.fields(claim), initial=_initial(claim))
+        return ServiceForm(
+            data,
+            fields=self.fields(claim),
+            basis=claim.assignment.mission.mission_type.payment_basis,
+            initial=_initial(claim),
+        )
 
     def page(self, claim: Claim) -> StepPage:
         return StepPage(form=self.form(claim))

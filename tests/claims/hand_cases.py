@@ -1,7 +1,8 @@
 """The hand-worked cases of `test_amounts.py`: each claim with the total
 worked out on paper from the regulation's rate tables and the sources of
 claims/migrations/0003_official_rates.py (quantity × rate, each line rounded
-half-up to the cent, or to the franc in XPF; the total the sum of the lines).
+half-up to the cent; what is paid, remuneration and travel, the sum of the
+lines, rounded to the franc in XPF).
 """
 
 from __future__ import annotations
@@ -108,13 +109,15 @@ REMUNERATION_CASES = [
         EUR,
         "9.25",
     ),
-    # Per candidate (file): the per-copy rate. 30 × 5,00.
+    # Per candidate, diploma: by the hour (arrêté du 13 avril 2012), 30 × 20 min
+    # = 10 h × 9,60 = 96,00 (was 30 × 5,00, the copy rate: wrong for orals).
+    # More per-candidate, VAE and XPF cases: test_decompte_cases.py.
     (
-        "per-candidate-taux5",
-        work(diploma("per_candidate", candidates=30)),
+        "per-candidate-hours-taux3",
+        work(diploma("per_candidate", candidates=30, minutes_per_candidate=20)),
         "mainland",
         EUR,
-        "150.00",
+        "96.00",
     ),
     # Competitions by corps category: per copy or file (6 / 5 / 3 / 2 €).
     (
@@ -383,22 +386,23 @@ TRAVEL_CASES = [
     ),
     # 37 × 52,05 = 1 925,85 -> 1 926.
     ("xpf-mileage-rounds-up", travel(trips=[car(37, 5)]), "pacific", XPF, "1926"),
-    # 10 × 61,05 = 610,5 -> 611 and 5 × 72,88 = 364,4 -> 364: each line rounded.
+    # 10 × 61,05 = 610,50 and 5 × 72,88 = 364,40: 974,90 -> 975.
     (
-        "xpf-mileage-band-lines-rounded",
+        "xpf-mileage-band-lines",
         travel(trips=[car(15, 8)], prior_km={2027: 1990}),
         "pacific",
         XPF,
         "975",
     ),
-    # Two trips of 10 km × 52,05 = 520,5 -> 521 each: 1 042, where rounding
-    # only the total (1 041) would lose a franc.
+    # Two trips of 10 km × 52,05 = 520,50 each: lines keep their centimes and
+    # only what is paid is rounded to the franc (the regulation: "only amounts
+    # to pay are rounded"): 1 041,00 -> 1 041. Was 1 042, each line rounded.
     (
-        "xpf-each-line-rounded",
+        "xpf-only-total-rounded",
         travel(trips=[car(10, 5), car(10, 5, date(2027, 6, 16))]),
         "pacific",
         XPF,
-        "1042",
+        "1041",
     ),
     # Jury rates are in euros, converted at 119,331 74: 100 × 5 € = 59 665,87 -> 59 666.
     ("xpf-bac-copies", work(diploma("per_copy", copies=100)), "pacific", XPF, "59666"),

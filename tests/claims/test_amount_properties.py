@@ -47,6 +47,32 @@ services = st.one_of(
         st.booleans(),
     ),
     st.builds(
+        lambda level, n, minutes, optional: replace(
+            diploma(
+                "per_candidate",
+                hour_level=level,
+                candidates=n,
+                minutes_per_candidate=minutes,
+            ),
+            optional_oral=optional,
+        ),
+        st.sampled_from("1234"),
+        quantities,
+        st.integers(min_value=1, max_value=120),
+        st.booleans(),
+    ),
+    st.builds(
+        lambda level, n, coefficient: diploma(
+            "per_application",
+            hour_level=level,
+            candidates=n,
+            vae_coefficient=coefficient,
+        ),
+        st.sampled_from("1234"),
+        quantities,
+        st.decimals(min_value="0.5", max_value=3, places=2),
+    ),
+    st.builds(
         lambda category, basis, n: competition(basis, category, copies=n, hours=D(n)),
         st.sampled_from(["A1", "A2", "B", "C"]),
         st.sampled_from(["per_copy", "per_hour", "flat"]),
@@ -95,7 +121,15 @@ def test_no_line_and_no_total_is_ever_negative(
     result = amounts.compute(claim, book(tables, *place))
     assert all(line.amount >= 0 for line in result.lines)
     assert result.total >= 0
-    assert result.total == sum(line.amount for line in result.lines)
+    lines_sum = sum((line.amount for line in result.lines), D(0))
+    assert result.total == result.remuneration + result.travel
+    if place[1] == "EUR":
+        assert result.total == lines_sum
+    else:
+        # Lines keep their centimes; remuneration and travel are each rounded
+        # to the franc once: at most half a franc apart each.
+        assert result.total == result.total.to_integral_value()
+        assert abs(result.total - lines_sum) <= 1
 
 
 @settings(max_examples=150, deadline=None)
@@ -106,6 +140,7 @@ def test_more_work_never_pays_less(tables, service, extra, place):
     more = replace(
         service,
         copies=None if service.copies is None else service.copies + extra,
+        candidates=None if service.candidates is None else service.candidates + extra,
         hours=None if service.hours is None else service.hours + D(extra) / 4,
     )
     rate_book = book(tables, *place)

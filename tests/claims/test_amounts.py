@@ -2,8 +2,8 @@
 
 Each expected figure below was worked out on paper from the regulation's tables
 (and the sources of claims/migrations/0003_official_rates.py): quantity ×
-rate, each line rounded half-up to the cent (or to the franc in XPF), the
-total the sum of the rounded lines.
+rate, each line rounded half-up to the cent; what is paid (remuneration,
+travel) the sum of the lines, rounded to the franc in XPF.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 
 from claims import amounts
 from claims.amounts import ClaimInput, MealInput, NightInput, TripInput
+from claims.money import round_money
 from tests.claims.claim_inputs import (
     DAY,
     NOTHING,
@@ -45,7 +46,12 @@ def test_amount_computed_by_hand(tables, claim, zone, currency, expected):
     result = amounts.compute(claim, book(tables, zone, currency))
     assert result.problems == ()
     assert result.total == D(expected)
-    assert result.total == sum(line.amount for line in result.lines)
+    # What is paid: the lines' sums, rounded to the franc in XPF.
+    assert result.remuneration == round_money(result.lines_remuneration, currency)
+    assert result.travel == round_money(result.lines_travel, currency)
+    assert result.total == result.remuneration + result.travel
+    if currency == "EUR":
+        assert result.total == sum(line.amount for line in result.lines)
 
 
 def test_the_band_split_is_in_the_lines(tables):
@@ -78,6 +84,16 @@ def test_remuneration_and_travel_are_kept_apart(tables):
         (work(diploma("per_copy")), "copies corrigées"),
         (work(diploma("per_hour")), "nombre d'heures"),
         (work(diploma("per_candidate")), "candidats"),
+        (
+            work(diploma("per_candidate", candidates=12)),
+            "durée d'interrogation par candidat de l'épreuve n'est pas renseignée",
+        ),
+        (work(diploma("per_application", vae_coefficient=D(1))), "dossiers de VAE"),
+        (work(diploma("per_application", candidates=2)), "coefficient VAE"),
+        (
+            work(competition("per_application", "A1", candidates=2)),
+            "jurys de diplômes",
+        ),
         (work(competition("per_copy", "", copies=3)), "catégorie du corps"),
         (work(diploma("per_copy", copy_level="", copies=3)), "taux de rémunération"),
         (work(replace(NOTHING, basis="manager_entered")), "saisi par le gestionnaire"),
