@@ -10,6 +10,7 @@ always open for entry and one mission is always still to come.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -122,6 +123,8 @@ class Command(BaseCommand):
                 "kind": Exam.Kind.DIPLOMA,
                 "copy_rate_level": "4",
                 "hour_rate_level": "3",
+                # Its VAE jury: an application pays 9,60 € × 1,5 = 14,40 €.
+                "vae_coefficient": Decimal("1.5"),
             },
         )
         maths, _ = Discipline.objects.get_or_create(
@@ -135,13 +138,29 @@ class Command(BaseCommand):
         )
 
         def epreuve(
-            exam: Exam, code: str, name: str, discipline: Discipline, form: str
+            exam: Exam,
+            code: str,
+            name: str,
+            discipline: Discipline,
+            form: str,
+            minutes: int | None = None,
         ) -> Epreuve:
-            return Epreuve.objects.get_or_create(
+            """`minutes`: an oral's examination time per candidate (the hours
+            paid are candidates × it), set on a demo loaded before it existed."""
+            found, _ = Epreuve.objects.get_or_create(
                 exam=exam,
                 code=code,
-                defaults={"name": name, "discipline": discipline, "form": form},
-            )[0]
+                defaults={
+                    "name": name,
+                    "discipline": discipline,
+                    "form": form,
+                    "minutes_per_candidate": minutes,
+                },
+            )
+            if found.minutes_per_candidate is None and minutes is not None:
+                found.minutes_per_candidate = minutes
+                found.save(update_fields=["minutes_per_candidate"])
+            return found
 
         philo_written = epreuve(
             bac, "PHILO", "Philosophie", philo, Epreuve.Form.WRITTEN
@@ -149,12 +168,19 @@ class Command(BaseCommand):
         maths_written = epreuve(
             bac, "SPE-MATHS", "Spécialité mathématiques", maths, Epreuve.Form.WRITTEN
         )
-        grand_oral = epreuve(bac, "GRAND-ORAL", "Grand oral", maths, Epreuve.Form.ORAL)
+        grand_oral = epreuve(
+            bac, "GRAND-ORAL", "Grand oral", maths, Epreuve.Form.ORAL, minutes=20
+        )
         bts_e4 = epreuve(
             bts, "E4", "Gestion des obligations fiscales", gestion, Epreuve.Form.WRITTEN
         )
         bts_e6 = epreuve(
-            bts, "E6", "Parcours de professionnalisation", gestion, Epreuve.Form.ORAL
+            bts,
+            "E6",
+            "Parcours de professionnalisation",
+            gestion,
+            Epreuve.Form.ORAL,
+            minutes=30,
         )
 
         centre_rouen, _ = Centre.objects.get_or_create(
