@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -217,6 +218,12 @@ def payment_news(claims: Iterable[Claim], event: str, batch) -> None:
                     "event": event,
                     "batch": batch,
                     "items": [(claim, claim_url(claim)) for claim in theirs],
+                    # What reaches their account: one sum per batch on the
+                    # pay slip, the claims' frozen amounts added up.
+                    "total": sum(
+                        (claim.total_amount or Decimal(0) for claim in theirs),
+                        Decimal(0),
+                    ),
                     "currency": batch.currency,
                 },
                 "language": participant.language,

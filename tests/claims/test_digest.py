@@ -85,6 +85,25 @@ def test_each_step_is_told_at_once_with_the_amount_and_the_link(
     assert not PendingNotification.objects.exists()
 
 
+def test_a_batch_e_mail_gives_each_claim_and_their_total(
+    site, participant, manager, committed, mailoutbox
+):
+    checked_financial_file(participant, manager)
+    claims = [claim_in(S.APPROVED, participant, manager) for _ in range(2)]
+    mailoutbox.clear()
+    committed(
+        lambda: services.payment_batch_create(
+            claim_ids=[c.pk for c in claims], by=manager
+        )
+    )
+    (message,) = mailoutbox
+    total = sum(claim.total_amount for claim in claims)
+    for body in (message.body, message.alternatives[0][0]):
+        for claim in claims:
+            assert link(claim) in body and amount(claim) in body
+        assert "Total :" in body and format_money(total, "EUR") in body
+
+
 def test_a_weekly_participant_gets_one_digest_listing_every_step(
     site, participant, manager, committed, mailoutbox
 ):
