@@ -142,11 +142,12 @@ def claim_submit(*, claim: Claim, by: User, version: int) -> tuple[Claim, bool]:
             raise ClaimChanged(locked)
         problems = steps.entry_problems(locked)
         priced = selectors.claim_amounts(locked)
-        # The amount the division enters is not the participant's to give.
+        # What only the division can fill in (the amount it enters, an
+        # épreuve's time per candidate, a diploma's VAE coefficient) is not
+        # the participant's to give.
+        division = amounts.division_problems()
         problems += [
-            p
-            for p in priced.problems
-            if p not in problems and p != amounts.missing_manager_amount()
+            p for p in priced.problems if p not in problems and p not in division
         ]
         if problems:
             raise ValidationError(problems)
