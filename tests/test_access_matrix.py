@@ -439,6 +439,10 @@ MUST: tuple[tuple[str, str, str, str, int], ...] = (
     (MANAGER, "admin:accounts_financialfile_change", OTHERS, "get", 200),
     (MANAGER, "admin:accounts_request_rib", OTHERS, "get", 200),
     (MANAGER, "claims:detail", OTHERS, "get", 404),
+    # The yearly statements: one's own years; everyone's, by the paying managers.
+    (AGENT_A, "claims:statements", OWN, "get", 200),
+    (MANAGER, "admin:claims_statements", OTHERS, "get", 200),
+    (ADMINISTRATOR, "admin:claims_statements", OTHERS, "get", 403),
     # Rights, sign-in methods and the regulation's figures are not the
     # division's; nobody in the back-office sets someone else's password.
     (MANAGER, "admin:auth_group_changelist", OTHERS, "get", 403),

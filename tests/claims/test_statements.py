@@ -19,7 +19,7 @@ from imagin.audit import AuditEvent
 from tests import factories
 from tests.claims.entry_helpers import pdf_text
 from tests.claims.review_helpers import checked_financial_file, claim_in
-from tests.claims.test_pdf_text import money
+from tests.claims.test_pdf_text import assert_in_marianne, money
 
 S = ClaimStatus
 pytestmark = pytest.mark.django_db
@@ -104,6 +104,7 @@ def test_the_pdf_reads_as_a_statement(signed_in, participant, history, settings)
         response["Cache-Control"].startswith("max-age=0")
         or "no-store" in (response["Cache-Control"])
     )
+    assert_in_marianne(response.content)
     text = pdf_text(response.content)
     assert f"Attestation de paiement — année {THIS_YEAR}" in text
     assert settings.AUTHORITY_NAME in text
@@ -237,3 +238,43 @@ def test_progress_page_refuses_others(client, manager):
     client.force_login(manager)
     # Tasks run at once in tests: no stored result to follow.
     assert client.get(url).status_code == 404
+
+
+# The worker opens its own connection: on PostgreSQL, not from inside the
+# transaction a plain test runs in.
+@pytest.mark.django_db(transaction=True)
+def test_in_production_the_job_is_followed_then_reported(
+    client, manager, participant, history, settings
+):
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client.force_login(manager)
+    launched = client.post(reverse("admin:claims_statements"), {"year": THIS_YEAR})
+    assert launched.status_code == 302
+    progress_url = launched["Location"]
+    waiting = client.get(progress_url)
+    assert waiting.status_code == 200
+    html = waiting.content.decode()
+    assert "data-progress" in html and "imagin/progress.js" in html
+    assert "Production de 2 attestations de" in html
+    assert f'href="{progress_url}">Actualiser' in html
+
+    other = factories.ManagerFactory()
+    client.force_login(other)
+    assert client.get(progress_url).status_code == 404
+
+    call_command("db_worker", batch=True, interval=0, verbosity=0)
+
+    client.force_login(manager)
+    done = client.get(progress_url)
+    assert done.status_code == 200
+    assert "data-progress-report-page" in done.content.decode()
+    download = client.get(
+        reverse(
+            "admin:claims_statements_download", args=[THIS_YEAR, done.context["key"]]
+        )
+    )
+    assert download.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
+    assert len(names) == 2
