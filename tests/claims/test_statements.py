@@ -278,3 +278,10 @@ def test_in_production_the_job_is_followed_then_reported(
     assert download.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
     assert len(names) == 2
+
+
+def test_the_payment_batches_list_leads_to_the_yearly_statements(client, manager):
+    client.force_login(manager)
+    response = client.get(reverse("admin:claims_paymentbatch_changelist"))
+    assert response.status_code == 200
+    assert reverse("admin:claims_statements") in response.content.decode()
