@@ -60,7 +60,7 @@ def test_the_claim_page_explains_each_line(client, participant, manager):
     content = client.get(reverse("claims:detail", args=[claim.pk])).content.decode()
     lines = selectors.claim_amounts(claim).lines
     assert lines
-    assert "Détail du calcul" in content
+    assert "Ligne et détail du calcul" in content
     for line in lines:
         assert escape(explained(line)) in content
     # Nothing corrected: nothing said about it.
