@@ -31,6 +31,9 @@ AUTHORITY_REFERENCE = env.str(
 PAYMENT_DELAY_MONTHS = env.int("PAYMENT_DELAY_MONTHS", default=2)
 if not 0 <= PAYMENT_DELAY_MONTHS <= 12:
     raise ImproperlyConfigured("PAYMENT_DELAY_MONTHS is a number of months, 0 to 12.")
+# Whether the division's validation of a claim waits for the centre head's
+# certificate of service done (constat de service fait).
+SERVICE_FAIT_REQUIRED = env.bool("SERVICE_FAIT_REQUIRED", default=False)
 # Printed at the foot of convocations, above nothing else: who signs.
 CONVOCATION_SIGNATURE = env.str(
     "CONVOCATION_SIGNATURE",
