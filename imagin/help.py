@@ -363,6 +363,11 @@ SCREENS = {
     "admin:claims_claim": "gestion-etats-de-frais#controler",
     "admin:claims_claim_decision": "gestion-etats-de-frais#controler",
     "admin:claims_claim_bulk_approval": "gestion-etats-de-frais#validation-groupee",
+    # The counts of the on-screen marking platform, compared in the queue's
+    # filter before a bulk validation.
+    "admin:claims_upstreamcount": "gestion-etats-de-frais#validation-groupee",
+    "admin:claims_upstreamcount_import": "gestion-etats-de-frais#validation-groupee",
+    "admin:claims_upstreamcount_example": "gestion-etats-de-frais#validation-groupee",
     "admin:claims_paymentbatch": "gestion-paiement#lots",
     "admin:claims_paymentbatch_add": "gestion-paiement#constituer",
     "admin:claims_paymentbatch_cancel": "gestion-paiement#annuler-un-lot",

@@ -464,6 +464,16 @@ MUST: tuple[tuple[str, str, str, str, int], ...] = (
     (ADMINISTRATOR, "admin:accounts_user_credentials", OTHERS, "post", 404),
     (EXTERNAL, "admin:accounts_user_credentials", OWN, "post", 302),
     (AGENT_A, "admin:accounts_user_credentials", OTHERS, "post", 302),
+    # The platform's counts are imported by the division only; administrators
+    # read them, participants are sent to sign in.
+    (MANAGER, "admin:claims_upstreamcount_import", OTHERS, "get", 200),
+    (MANAGER, "admin:claims_upstreamcount_changelist", OTHERS, "get", 200),
+    (MANAGER, "admin:claims_upstreamcount_example", OTHERS, "get", 200),
+    (ADMINISTRATOR, "admin:claims_upstreamcount_import", OTHERS, "get", 403),
+    (ADMINISTRATOR, "admin:claims_upstreamcount_import", OTHERS, "post", 403),
+    (ADMINISTRATOR, "admin:claims_upstreamcount_changelist", OTHERS, "get", 200),
+    (AGENT_A, "admin:claims_upstreamcount_import", OWN, "get", 302),
+    (AGENT_A, "admin:claims_upstreamcount_example", OWN, "get", 302),
 )
 
 

@@ -2,6 +2,6 @@
 payment batches, convocation runs, rate tables, and the dashboard on the
 back-office home."""
 
-from claims.admin import claims, dashboard, payments, rates, runs, statements
+from claims.admin import claims, dashboard, payments, rates, runs, statements, upstream
 
-__all__ = ["claims", "dashboard", "payments", "rates", "runs", "statements"]
+__all__ = ["claims", "dashboard", "payments", "rates", "runs", "statements", "upstream"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -27,10 +28,10 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.security_events import download_recorded
 from accounts.views import document_response
-from claims import history, selectors, services
+from claims import history, selectors, services, upstream
 from claims.admin import bulk
 from claims.admin.decisions import DECISIONS, REFUSALS, decision_panels, refusal_text
-from claims.models import Claim, ClaimStatus, SupportingDocument
+from claims.models import Claim, ClaimStatus, SupportingDocument, UpstreamCount
 from claims.money import format_money, format_quantity
 from imagin.admin import audit_history_url
 from missions.models import MissionType
@@ -75,6 +76,32 @@ class QueueFilter(admin.SimpleListFilter):
             )
         if value == "paiement":
             return queryset.filter(status=ClaimStatus.APPROVED)
+        return queryset
+
+
+class UpstreamFilter(admin.SimpleListFilter):
+    """Declared against the counts the marking platform recorded
+    (`claims.upstream`): one EXISTS subquery, whatever the page size."""
+
+    title = gettext_lazy("comptage de la plateforme")
+    parameter_name = "comptage"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("conforme", _("conforme")),
+            ("different", _("différent")),
+            ("absent", _("absent")),
+        ]
+
+    def queryset(self, request, queryset):
+        recorded = UpstreamCount.objects.filter(upstream.matching())
+        differs = Exists(recorded.filter(upstream.differing()))
+        if self.value() == "conforme":
+            return queryset.filter(Exists(recorded), ~differs)
+        if self.value() == "different":
+            return queryset.filter(differs)
+        if self.value() == "absent":
+            return queryset.filter(~Exists(recorded))
         return queryset
 
 
@@ -127,6 +154,7 @@ class ClaimAdmin(admin.ModelAdmin):
     list_display_links = ["number", "participant"]
     list_filter = [
         QueueFilter,
+        UpstreamFilter,
         "status",
         "assignment__mission__exam__session",
         "assignment__mission__exam",

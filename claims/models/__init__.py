@@ -19,6 +19,7 @@ from claims.models.rates import Currency, Rate, RateKind, RateTable, RateZone
 from claims.models.reminders import ClaimReminder
 from claims.models.runs import ConvocationRun
 from claims.models.travel import Meal, Night, Trip
+from claims.models.upstream import UpstreamCount
 
 __all__ = [
     "CLAIM_TRANSITIONS",
@@ -42,4 +43,5 @@ __all__ = [
     "RateZone",
     "SupportingDocument",
     "Trip",
+    "UpstreamCount",
 ]
