@@ -473,3 +473,54 @@ def test_the_filtered_queue_costs_the_same_queries_for_1_or_6_claims(
     grow(5)
     assert len(_listed(manager_client, comptage=value)) == 6
     assert _queries(manager_client, comptage=value) == one
+
+
+def test_the_division_validates_all_the_agreeing_claims_at_once(
+    manager_client, three_claims, django_capture_on_commit_callbacks
+):
+    agrees, differs, absent = three_claims
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(
+            reverse(QUEUE) + "?comptage=conforme",
+            {
+                "action": "approve_selected",
+                "select_across": "1",
+                "_selected_action": [agrees.pk],
+            },
+        )
+    assert response.status_code in (200, 302)
+    for claim, status in (
+        (agrees, ClaimStatus.APPROVED),
+        (differs, ClaimStatus.SUBMITTED),
+        (absent, ClaimStatus.SUBMITTED),
+    ):
+        claim.refresh_from_db()
+        assert claim.status == status
+
+
+def test_the_list_of_counts_costs_the_same_queries_for_1_or_6_rows(
+    manager_client, session, epreuve, manager
+):
+    listing = reverse("admin:claims_upstreamcount_changelist")
+    mission = factories.MissionFactory(exam=epreuve.exam, epreuve=epreuve)
+
+    def grow(count: int) -> None:
+        people = [factories.ExternalParticipantFactory() for _n in range(count)]
+        rows = "".join(f"{p.participant_number};PHILO;3\n" for p in people)
+        _import(session, "numero_intervenant;epreuve;copies\n" + rows, manager)
+        rows = "".join(f"{p.participant_number};{mission.pk};3\n" for p in people)
+        _import(session, "numero_intervenant;mission;copies\n" + rows, manager)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert manager_client.get(listing).status_code == 200
+        return len(captured)
+
+    grow(1)
+    queries()  # caches warmed
+    one = queries()
+    grow(5)
+    page = manager_client.get(listing)
+    assert len(page.context["cl"].result_list) == 12
+    assert f"mission n° {mission.pk}" in page.content.decode()
+    assert queries() == one
