@@ -1,5 +1,7 @@
 """A claim's history as its participant and the division read it: who did
-what, when and why, from the audit log, in words.
+what, when and why, from the audit log, in the sentences of the back-office's
+log (`imagin.audit_sentences`): « Paul Durand a validé son état de frais
+n° 12 ». The reason is shown apart (`why`), so left out of the sentence.
 
 Saves in a row by the same person read as one line ("Saisie enregistrée
 12 fois"): a teacher who saves at every field would otherwise fill the page
@@ -11,32 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from claims.models import Claim
 from imagin.audit import AuditEvent
+from imagin.audit_sentences import actor_name, sentence
 
 SAVED = "claims.claim.saved"
-
-HISTORY_LABELS = {
-    "claims.claim.opened": _("État de frais ouvert par la convocation"),
-    "claims.claim.saved": _("Saisie enregistrée"),
-    "claims.claim.submitted": _("Validé par l'intervenant"),
-    "claims.claim.not_performed": _("Mission déclarée non effectuée"),
-    "claims.claim.returned": _("Renvoyé pour correction"),
-    "claims.claim.approved": _("Validé par le gestionnaire"),
-    "claims.claim.document_added": _("Justificatif déposé"),
-    "claims.claim.corrected": _("Quantités retenues corrigées par le gestionnaire"),
-    "claims.claim.amount_entered": _("Montant saisi par le gestionnaire"),
-    "claims.claim.cancelled": _("Annulé par le gestionnaire"),
-    "claims.claim.restored": _("Rétabli par le gestionnaire"),
-    "claims.claim.closed": _("Mission non effectuée prise en compte (clos à zéro)"),
-    "claims.claim.in_payment": _("Mis en paiement"),
-    "claims.claim.payment_cancelled": _("Retiré de la mise en paiement (lot annulé)"),
-    "claims.claim.paid": _("Payé"),
-    "claims.claim.reminded": _("Relance envoyée : la date limite approche"),
-}
 
 
 @dataclass(frozen=True)
@@ -58,19 +41,20 @@ def claim_history(claim: Claim, for_staff: bool = False) -> list[HistoryEntry]:
     entries: list[HistoryEntry] = []
     saves = 0  # saves folded into the last entry
     events = AuditEvent.objects.for_object(claim).order_by("created_at", "pk")
-    for event in events.only("created_at", "actor_label", "action", "data"):
+    fields = ("created_at", "actor_label", "action", "data", "target_type")
+    for event in events.only(*fields, "target_id", "from_status", "to_status"):
         if event.action == SAVED and saves and entries[-1].who == event.actor_label:
             saves += 1
             entries[-1] = HistoryEntry(
                 when=event.created_at,
                 who=event.actor_label,
-                # Two saves at least here (one is the plain label).
+                # Two saves at least here (one is the plain sentence).
                 what=ngettext(
-                    "Saisie enregistrée %(n)d fois",
-                    "Saisie enregistrée %(n)d fois",
+                    "%(actor)s a enregistré sa saisie %(n)d fois",
+                    "%(actor)s a enregistré sa saisie %(n)d fois",
                     saves,
                 )
-                % {"n": saves},
+                % {"n": saves, "actor": actor_name(event)},
                 why="",
             )
             continue
@@ -79,7 +63,7 @@ def claim_history(claim: Claim, for_staff: bool = False) -> list[HistoryEntry]:
             HistoryEntry(
                 when=event.created_at,
                 who=event.actor_label,
-                what=str(HISTORY_LABELS.get(event.action, event.action)),
+                what=sentence(event, claim, details=False),
                 why=next((event.data[key] for key in keys if event.data.get(key)), ""),
             )
         )

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, models
@@ -14,11 +16,15 @@ from django.db.models import Q
 from django.db.models.fields import AutoFieldMixin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from imagin import audit_sentences
 from imagin.audit import AuditEvent
+from imagin.audit_actions import ACTIONS
 from imagin.http import read_only
 from imagin.text_forms import PrintableFormMixin
 
@@ -94,6 +100,77 @@ class ActorFilter(admin.SimpleListFilter):
         )
 
 
+class PersonFilter(ActorFilter):
+    """Events of a person, typed in: those they made and those about them
+    (their account, claims, assignments, bank details)."""
+
+    title = _("personne (auteur ou concernée)")
+    parameter_name = "personne"
+
+    def queryset(self, request, queryset):
+        value = (self.value() or "").strip()
+        if not value:
+            return queryset
+        words = Q()
+        for word in value.split()[:MAX_SEARCH_WORDS]:
+            words &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        people = (
+            get_user_model()
+            .objects.filter(Q(username__iexact=value) | words)
+            .values("pk")
+        )
+        about = Q()
+        for key, path in audit_sentences.PERSON_PATHS.items():
+            model = apps.get_model(key)
+            ids = model._default_manager.filter(
+                **{f"{path}__in" if path else "pk__in": people}
+            ).values("pk")
+            about |= Q(
+                target_type=ContentType.objects.get_for_model(model),
+                target_id__in=ids,
+            )
+        return queryset.filter(
+            Q(actor_label__icontains=value) | Q(actor__in=people) | about
+        )
+
+
+class ClaimFilter(admin.SimpleListFilter):
+    """The events of one claim, by its number (« 12 » or « n° 12 »)."""
+
+    title = _("état de frais")
+    parameter_name = "etat_de_frais"
+    template = "admin/imagin/text_filter.html"
+    lookups = ActorFilter.lookups
+    choices = ActorFilter.choices
+
+    def queryset(self, request, queryset):
+        value = (self.value() or "").strip().removeprefix("n°").strip()
+        if not value:
+            return queryset
+        if not (value.isascii() and value.isdigit() and len(value) < 19):
+            return queryset.none()
+        claim_type = ContentType.objects.get_by_natural_key("claims", "claim")
+        return queryset.filter(target_type=claim_type, target_id=int(value))
+
+
+class ActionFilter(admin.SimpleListFilter):
+    """The events of one kind, listed by their label, never by their code."""
+
+    title = _("opération")
+    parameter_name = "operation"
+
+    def lookups(self, request, model_admin):
+        return sorted(
+            ((code, str(entry.label)) for code, entry in ACTIONS.items()),
+            key=lambda choice: choice[1],
+        )
+
+    def queryset(self, request, queryset):
+        if self.value() not in ACTIONS:
+            return queryset
+        return queryset.filter(action=self.value())
+
+
 # The security events, as the log's filter groups them: (label, condition).
 SECURITY_CATEGORIES = {
     "connexions": (
@@ -122,34 +199,8 @@ SECURITY_CATEGORIES = {
     ),
 }
 
-# French labels of the security events (the others read well enough as codes).
-ACTION_LABELS = {
-    "accounts.sign_in.succeeded": _("Connexion"),
-    "accounts.sign_in.failed": _("Connexion refusée"),
-    "accounts.sign_out": _("Déconnexion"),
-    "accounts.password.reset_requested": _("Mot de passe oublié : lien demandé"),
-    "accounts.password.reset_sent": _("Lien de choix du mot de passe envoyé"),
-    "accounts.password.reset_completed": _("Mot de passe choisi par lien"),
-    "accounts.password.changed": _("Mot de passe changé"),
-    "accounts.participant.initial_password_issued": _("Mot de passe initial émis"),
-    "accounts.participant.initial_password_used": _("Mot de passe initial utilisé"),
-    "accounts.participant.initial_password_resent": _("Identifiants renvoyés"),
-    "accounts.participant.password_chosen": _("Mot de passe personnel choisi"),
-    "accounts.role.granted": _("Rôle donné"),
-    "accounts.role.revoked": _("Rôle retiré"),
-    "accounts.email.set_by_staff": _("Adresse électronique saisie par la division"),
-    "accounts.email.change_requested": _("Changement d'adresse demandé"),
-    "accounts.email.confirmed": _("Adresse électronique confirmée"),
-    "accounts.financial_file.created": _("Coordonnées bancaires enregistrées"),
-    "accounts.financial_file.updated": _("Coordonnées bancaires modifiées"),
-    "accounts.financial_file.checked": _("Coordonnées bancaires vérifiées"),
-    "accounts.financial_file.rib_downloaded": _("RIB téléchargé"),
-    "accounts.request.rib_downloaded": _("RIB d'une demande téléchargé"),
-    "claims.claim.document_downloaded": _("Justificatif téléchargé"),
-    "claims.payment_batch.exported": _("Fichier de paiement exporté"),
-    "claims.payment_batch.file_downloaded": _("Fichier de paiement téléchargé"),
-    "claims.convocation_run.document_downloaded": _("Convocations téléchargées"),
-}
+# The short label of each action (the log's filter, its export).
+ACTION_LABELS = {code: entry.label for code, entry in ACTIONS.items()}
 
 
 class SecurityEventFilter(admin.SimpleListFilter):
@@ -171,18 +222,41 @@ class SecurityEventFilter(admin.SimpleListFilter):
 
 
 class HistoryLinkMixin:
-    """A read-only "Historique" field on an object's page: its events in the
-    audit log. Add "history" to the admin's fields and readonly_fields."""
+    """A read-only "Historique" field on an object's page: its latest events
+    in sentences, and a link to all of them in the audit log. Add "history" to
+    the admin's fields and readonly_fields."""
+
+    HISTORY_SHOWN = 5
 
     @admin.display(description=_("historique"))
     def history(self, obj: models.Model) -> str:
         if obj is None or obj.pk is None:
             return "—"
-        return format_html(
+        events = list(
+            AuditEvent.objects.for_object(obj).order_by("-created_at", "-pk")[
+                : self.HISTORY_SHOWN
+            ]
+        )
+        lines = format_html_join(
+            "",
+            "<li>{} — {}</li>",
+            (
+                (date_format(localtime(event.created_at), "j F Y H:i"), text)
+                for event, text in zip(
+                    events,
+                    (audit_sentences.sentence(event, obj) for event in events),
+                    strict=True,
+                )
+            ),
+        )
+        link = format_html(
             '<a href="{}">{}</a>',
             audit_history_url(obj),
             _("Voir son historique dans le journal d'audit"),
         )
+        if not events:
+            return link
+        return format_html("<ul>{}</ul>{}", lines, link)
 
 
 @admin.register(AuditEvent)
@@ -190,19 +264,13 @@ class AuditEventAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     """The audit log, read-only for everyone, superusers included: no add,
     change or delete permission, and the model refuses it anyway."""
 
-    list_display = [
-        "created_at",
-        "actor_label",
-        "action_label",
-        "target",
-        "from_status",
-        "to_status",
-        "details",
-    ]
+    list_display = ["created_at", "event_sentence", "target"]
     list_filter = [
         ActorFilter,
+        PersonFilter,
+        ClaimFilter,
+        ActionFilter,
         SecurityEventFilter,
-        "action",
         "target_type",
         "created_at",
     ]
@@ -211,6 +279,7 @@ class AuditEventAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     list_select_related = ["target_type"]
     readonly_fields = [
         "created_at",
+        "event_sentence",
         "actor_label",
         "actor",
         "action",
@@ -221,12 +290,13 @@ class AuditEventAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
         "data",
     ]
 
-    @admin.display(description=_("action"), ordering="action")
-    def action_label(self, event: AuditEvent) -> str:
-        label = ACTION_LABELS.get(event.action)
-        if label is None:
-            return event.action
-        return format_html("{}<br><small>{}</small>", label, event.action)
+    def get_queryset(self, request: HttpRequest):
+        # The names the sentences give, read with the events (fixed queries).
+        return audit_sentences.with_names(super().get_queryset(request))
+
+    @admin.display(description=_("événement"))
+    def event_sentence(self, event: AuditEvent) -> str:
+        return audit_sentences.sentence(event)
 
     @admin.display(description=_("objet"))
     def target(self, event: AuditEvent) -> StrOrPromise:
