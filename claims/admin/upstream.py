@@ -13,6 +13,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -47,6 +48,24 @@ class UpstreamImportForm(forms.Form):
         return upload
 
 
+class SessionFilter(admin.SimpleListFilter):
+    """The session of a count's épreuve, or of its mission."""
+
+    title = gettext_lazy("session")
+    parameter_name = "session"
+
+    def lookups(self, request, model_admin):
+        return [(str(s.pk), s.name) for s in ExamSession.objects.order_by("-year")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value or not value.isdigit() or len(value) > 12:
+            return queryset
+        return queryset.filter(
+            Q(epreuve__exam__session_id=value) | Q(mission__exam__session_id=value)
+        )
+
+
 @admin.register(UpstreamCount)
 class UpstreamCountAdmin(admin.ModelAdmin):
     list_display = [
@@ -60,7 +79,7 @@ class UpstreamCountAdmin(admin.ModelAdmin):
         "imported_by",
     ]
     list_display_links = None
-    list_filter = ["epreuve__exam__session", "imported_at"]
+    list_filter = [SessionFilter, "imported_at"]
     list_select_related = [
         "participant",
         "epreuve__exam",

@@ -524,3 +524,22 @@ def test_the_list_of_counts_costs_the_same_queries_for_1_or_6_rows(
     assert len(page.context["cl"].result_list) == 12
     assert f"mission n° {mission.pk}" in page.content.decode()
     assert queries() == one
+
+
+def test_the_list_of_counts_by_session(
+    manager_client, session, epreuve, people, manager
+):
+    mission = factories.MissionFactory(exam=epreuve.exam, epreuve=epreuve)
+    _import(session, "numero_intervenant;epreuve;copies\nA0001234;PHILO;3\n", manager)
+    _import(
+        session,
+        f"numero_intervenant;mission;copies\nA0001234;{mission.pk};3\n",
+        manager,
+    )
+    other = factories.ExamSessionFactory()
+    listing = reverse("admin:claims_upstreamcount_changelist")
+    for value, rows in ((session.pk, 2), (other.pk, 0), ("x' OR 1=1", 2)):
+        page = manager_client.get(listing, {"session": value})
+        assert page.status_code in (200, 302)
+        if page.status_code == 200:
+            assert len(page.context["cl"].result_list) == rows
