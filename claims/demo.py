@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.emails import email_address_set_by_staff
 from accounts.models import ExternalParticipantRequest, FinancialFile, User
+from accounts.roles import CENTRE_HEAD
 from accounts.services import (
     external_request_submit,
     financial_file_mark_checked,
@@ -28,8 +30,13 @@ from claims.services import (
     payment_batch_create,
 )
 from claims.steps import steps_for
-from missions.models import Assignment, Mission
+from missions.certificates import CentreHead
+from missions.certification import service_certify
+from missions.models import Assignment, Centre, Mission
 from missions.services import assignment_create
+
+# The centre head's demo password (README's demo logins).
+CENTRE_HEAD_PASSWORD = "demo-chef-2027"
 
 # The smallest PDF a viewer opens: a blank page, standing in for a scanned RIB.
 DEMO_RIB_PDF = (
@@ -124,6 +131,8 @@ def back_office_history(
                 "meals": [{"date": day, "kind": "lunch"}],
             },
         )
+    centres = [oral.centre, philo_correction.centre, bts_correction.centre]
+    centre_head(centres, certified=oral_claim)
     if PaymentBatch.objects.exists():
         return
     colleague, created = User.objects.get_or_create(
@@ -159,6 +168,29 @@ def back_office_history(
             claim = claim_approve(claim=claim, by=manager)
         claims.append(claim)
     payment_batch_create(claim_ids=[claims[0].pk], by=manager, label="Démonstration")
+
+
+def centre_head(centres: list[Centre], *, certified: Claim) -> User:
+    """The head of the demo's centres (login `chefcentre`), who certified the
+    service done of `certified`'s participant, once."""
+    head, created = User.objects.get_or_create(
+        username="chefcentre",
+        defaults={
+            "first_name": "Marc",
+            "last_name": "Lefèvre",
+            "email": "chef.centre@academie-demo.invalid",
+            "commune": centres[0].commune,
+        },
+    )
+    if created:
+        head.set_password(CENTRE_HEAD_PASSWORD)
+        head.save(update_fields=["password"])
+        email_address_set_by_staff(user=head, email=head.email, by=None)
+        head.groups.add(Group.objects.get(name=CENTRE_HEAD))
+        for centre in centres:
+            CentreHead.objects.get_or_create(centre=centre, user=head)
+        service_certify(assignments=[certified.assignment], present=True, by=head)
+    return head
 
 
 def enter(claim: Claim, participant: User, service, travel=None) -> Claim:

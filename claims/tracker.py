@@ -58,6 +58,7 @@ from claims.models import (
     SupportingDocument,
 )
 from imagin.audit import AuditEvent
+from missions.certificates import certified_on, service_done_wait
 
 SAVED = "claims.claim.saved"
 RETURNED = "claims.claim.returned"
@@ -94,6 +95,7 @@ class Actor(Enum):
     PARTICIPANT = "participant"
     DIVISION = "division"
     PAYER = "payer"
+    CENTRE_HEAD = "centre_head"
 
     @property
     def label(self) -> str:
@@ -104,6 +106,7 @@ ACTOR_LABELS = {
     Actor.PARTICIPANT: gettext_lazy("vous"),
     Actor.DIVISION: gettext_lazy("la division"),
     Actor.PAYER: gettext_lazy("l'agent comptable / la paie"),
+    Actor.CENTRE_HEAD: gettext_lazy("le chef de centre"),
 }
 
 
@@ -229,12 +232,12 @@ def dates_of(claims: list[Claim]) -> dict[int, ClaimDates]:
 
 
 def service_done_step(claim: Claim) -> Step | None:
-    """« Service fait certifié »: the certification of the service done, for
-    deployments whose paying authority asks for it. No deployment uses it
-    yet and no setting turns it on: it returns no step. Once one does, a
-    setting decides whether it is shown, between the participant's
-    validation and the division's."""
-    return None
+    """« Service fait certifié » by the centre head, if SERVICE_FAIT_REQUIRED."""
+    if not settings.SERVICE_FAIT_REQUIRED:
+        return None
+    when = certified_on(claim.assignment)
+    state = StepState.TO_COME if when is None else StepState.DONE
+    return Step("service_done", _("Service fait certifié"), state, when)
 
 
 def _steps(claim: Claim, dates: ClaimDates, batch: PaymentBatch | None) -> list[Step]:
@@ -263,6 +266,7 @@ def _steps(claim: Claim, dates: ClaimDates, batch: PaymentBatch | None) -> list[
     reached = {
         "entered": started,
         "submitted": status in SUBMITTED_OR_LATER,
+        "service_done": certified is not None and certified.done,
         "approved": status in APPROVED_OR_LATER,
         "in_payment": status in (S.IN_PAYMENT, S.PAID),
         "paid": status == S.PAID,
@@ -379,6 +383,9 @@ def _blockers(
         blockers.append(Blocker(reason, Actor.PARTICIPANT))
     if status in DOCUMENTS_AWAITED and claim.has_travel_part:
         blockers += _missing_documents(claim, financial_file, now)
+    head = settings.SERVICE_FAIT_REQUIRED and status == S.SUBMITTED
+    if head and (waiting := service_done_wait(claim.assignment)):
+        blockers.append(Blocker(waiting, Actor.CENTRE_HEAD))
     if status == S.SUBMITTED and claim.submitted_at is not None:
         blockers.append(
             Blocker(
@@ -485,6 +492,8 @@ def trackers_for(
         prefetch_related_objects(
             awaiting_documents, "documents", "trips", "meals", "nights"
         )
+    if settings.SERVICE_FAIT_REQUIRED and going:
+        prefetch_related_objects([c.assignment for c in going], "service_certificate")
     return [
         tracker(claim, financial_file, now, dates.get(claim.pk, ClaimDates()))
         for claim in claims

@@ -316,6 +316,10 @@ SCREENS = {
     "missions:competences": "declarations#competences",
     "missions:availability": "declarations#disponibilites",
     "missions:convocations": "convocations#lire",
+    # The centre head's certificate of service done (until the guide has its
+    # own section, the participant's "service fait" step explains the words).
+    "missions:centre_missions": "etat-de-frais#etape-service",
+    "missions:centre_mission": "etat-de-frais#etape-service",
     "claims:list": "etat-de-frais#liste",
     "claims:detail": "etat-de-frais#consulter",
     "claims:step:mission": "etat-de-frais#etape-mission",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from imagin.managers import NamedWithManager
 from imagin.workflow import TransitionTable
+from missions.certificates import CentreHead, ServiceCertificate  # noqa: F401 (registered)
 
 
 class ExamSession(models.Model):

@@ -22,4 +22,10 @@ urlpatterns = [
         views.convocation_download,
         name="convocation_download",
     ),
+    path("mes-centres/", views.centre_missions, name="centre_missions"),
+    path(
+        "mes-centres/missions/<int:mission_pk>/",
+        views.centre_mission,
+        name="centre_mission",
+    ),
 ]

@@ -1,21 +1,27 @@
 """A participant's mission pages: declarations (competences, availability) and
-convocations. Each shows only the signed-in person's own data."""
+convocations, each showing only the signed-in person's own data; and the
+centre head's pages, where they certify the service done of their centres'
+missions (missions.certification)."""
 
 from __future__ import annotations
 
 from itertools import groupby
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedHttpRequest
 from imagin.http import private_file_response
-from missions import selectors
+from missions import certification, selectors
+from missions.certificates import certificate_of
 from missions.convocations import Convocation, convocations_pdf
 from missions.forms import AvailabilityForm, CompetencesForm
 from missions.models import ExamSession
@@ -157,4 +163,115 @@ def convocation_download(
     pdf = convocations_pdf([Convocation(request.user, [assignment])])
     return private_file_response(
         pdf, filename=f"convocation-{assignment.pk}.pdf", content_type="application/pdf"
+    )
+
+
+# ------------------------------------------------- the centre head's pages
+
+# A day's missions of a large centre on one screen, with their participants.
+CENTRE_MISSIONS_PER_PAGE = 10
+
+
+def _headed(request: AuthenticatedHttpRequest) -> None:
+    """Only a centre head reaches these pages (others: 403)."""
+    if not certification.is_centre_head(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def centre_missions(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _headed(request)
+    paginator = Paginator(
+        certification.centre_missions(request.user), CENTRE_MISSIONS_PER_PAGE
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "missions/centre_missions.html",
+        {
+            "page_obj": page,
+            "missions": [_mission_rows(mission, {}) for mission in page],
+        },
+    )
+
+
+def _mission_rows(mission, typed: dict[int, tuple[str, str]]):
+    """The mission and, per convoked person, their certificate, whether it can
+    still change, and the choice and comment to show (typed or certified)."""
+    rows = []
+    for assignment in mission.convoked:
+        certificate = certificate_of(assignment)
+        if assignment.pk in typed:
+            choice, comment = typed[assignment.pk]
+        elif certificate is not None:
+            choice = "present" if certificate.present else "absent"
+            comment = certificate.comment
+        else:
+            choice, comment = "", ""
+        rows.append(
+            {
+                "assignment": assignment,
+                "certificate": certificate,
+                "locked": certification.is_locked(assignment),
+                "choice": choice,
+                "comment": comment,
+            }
+        )
+    return {"mission": mission, "rows": rows}
+
+
+def _typed(request: AuthenticatedHttpRequest, mission) -> dict[int, tuple[str, str]]:
+    return {
+        a.pk: (
+            request.POST.get(f"presence-{a.pk}", ""),
+            request.POST.get(f"comment-{a.pk}", "")[: certification.COMMENT_MAX],
+        )
+        for a in mission.convoked
+    }
+
+
+@login_required
+def centre_mission(request: AuthenticatedHttpRequest, mission_pk: int) -> HttpResponse:
+    """One mission of the head's centres: certify its participants (POST)."""
+    _headed(request)
+    # With its convoked people loaded (`convoked`, from the prefetch).
+    mission: Any = certification.centre_mission(request.user, mission_pk)
+    if mission is None:
+        raise Http404
+    typed: dict[int, tuple[str, str]] = {}
+    if request.method == "POST":
+        typed = _typed(request, mission)
+        open_rows = [a for a in mission.convoked if not certification.is_locked(a)]
+        if "all_present" in request.POST:
+            wishes = [
+                certification.Certification(a, True, typed[a.pk][1]) for a in open_rows
+            ]
+        else:
+            wishes = [
+                certification.Certification(
+                    a, typed[a.pk][0] == "present", typed[a.pk][1]
+                )
+                for a in open_rows
+                if typed[a.pk][0] in ("present", "absent")
+            ]
+        try:
+            certification.service_certify_each(wishes, by=request.user)
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Service fait enregistré pour %(count)d intervenant.",
+                    "Service fait enregistré pour %(count)d intervenants.",
+                    len(wishes),
+                )
+                % {"count": len(wishes)},
+            )
+            return redirect("missions:centre_mission", mission_pk=mission.pk)
+    return render(
+        request,
+        "missions/centre_mission.html",
+        {"item": _mission_rows(mission, typed)},
     )

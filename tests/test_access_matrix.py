@@ -45,6 +45,7 @@ from tests.world import (
     AGENT_B,
     ANONYMOUS,
     BACK_OFFICE_PERSONAS,
+    CENTRE_HEAD,
     EXTERNAL,
     EXTERNAL_NEW,
     MANAGER,
@@ -103,6 +104,8 @@ SITE_KWARGS: dict[str, Callable[[World, User], tuple[object, bool]]] = {
     "step": lambda w, owner: ("mission", True),
     "assignment_pk": lambda w, owner: (w.claims[owner.pk].assignment_id, True),
     "session_pk": lambda w, owner: (w.session.pk, False),
+    # A mission of the owner's claim: its centre's head certifies it.
+    "mission_pk": lambda w, owner: (w.claims[owner.pk].assignment.mission_id, True),
     # A yearly statement: the year names no one's object, the page shows
     # only the asker's payments (none that year: 404).
     "year": lambda w, owner: (timezone.localdate().year, False),
@@ -423,6 +426,14 @@ MUST: tuple[tuple[str, str, str, str, int], ...] = (
     (AGENT_A, "accounts:profile", OWN, "get", 200),
     (AGENT_A, "missions:convocations", OWN, "get", 200),
     (AGENT_A, "missions:convocation_download", OTHERS, "get", 404),
+    # A centre head certifies the service done of their centres' missions;
+    # nobody else reaches those pages.
+    (CENTRE_HEAD, "missions:centre_missions", OWN, "get", 200),
+    (CENTRE_HEAD, "missions:centre_mission", OTHERS, "get", 200),
+    (AGENT_A, "missions:centre_missions", OWN, "get", 403),
+    (AGENT_A, "missions:centre_mission", OWN, "post", 403),
+    (MANAGER, "missions:centre_mission", OTHERS, "get", 403),
+    (SUPERUSER, "missions:centre_mission", OTHERS, "post", 403),
     (EXTERNAL, "claims:list", OWN, "get", 200),
     (EXTERNAL, "claims:step", OWN, "get", 200),
     (EXTERNAL, "claims:step", OTHERS, "get", 404),

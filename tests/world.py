@@ -37,6 +37,9 @@ MANAGER = "manager"
 ADMINISTRATOR = "administrator"
 SUPERUSER = "superuser"
 NO_ROLE = "no_role"
+# The demo's centre head: not walked with the others (their centres' missions
+# are theirs to certify); the access matrix pins what they reach.
+CENTRE_HEAD = "centre_head"
 PERSONAS = (
     ANONYMOUS,
     AGENT_A,
@@ -86,6 +89,7 @@ def build_world(media_root: str) -> World:
             username="superutilisateur", is_staff=True, is_superuser=True
         ),
         NO_ROLE: factories.UserFactory(username="sansrole"),
+        CENTRE_HEAD: User.objects.get(username="chefcentre"),
     }
     claims: dict[int, Claim] = {}
     documents: dict[int, SupportingDocument] = {}

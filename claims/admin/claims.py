@@ -34,6 +34,7 @@ from claims.admin.decisions import DECISIONS, REFUSALS, decision_panels, refusal
 from claims.models import Claim, ClaimStatus, SupportingDocument, UpstreamCount
 from claims.money import format_money, format_quantity
 from imagin.admin import audit_history_url
+from missions.certificates import certificate_of
 from missions.models import MissionType
 
 # ------------------------------------------------------------------ queue
@@ -105,6 +106,30 @@ class UpstreamFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ServiceFaitFilter(admin.SimpleListFilter):
+    """The centre head's certificate of service done (missions.certification)."""
+
+    title = gettext_lazy("service fait")
+    parameter_name = "service_fait"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("certifie", _("certifié")),
+            ("absent", _("absent")),
+            ("attente", _("en attente")),
+        ]
+
+    def queryset(self, request, queryset):
+        certificate = "assignment__service_certificate"
+        if self.value() == "certifie":
+            return queryset.filter(**{f"{certificate}__present": True})
+        if self.value() == "absent":
+            return queryset.filter(**{f"{certificate}__present": False})
+        if self.value() == "attente":
+            return queryset.filter(**{f"{certificate}__isnull": True})
+        return queryset
+
+
 class ClaimChangeList(ChangeList):
     """Prices the page's claims together (a fixed number of queries)."""
 
@@ -149,6 +174,7 @@ class ClaimAdmin(admin.ModelAdmin):
         "declared",
         "amount",
         "waiting_since",
+        "service_fait",
         "payment_batch",
     ]
     list_display_links = ["number", "participant"]
@@ -161,6 +187,7 @@ class ClaimAdmin(admin.ModelAdmin):
         ("assignment__mission__epreuve", admin.RelatedOnlyFieldListFilter),
         "assignment__mission__mission_type",
         ("assignment__mission__centre", admin.RelatedOnlyFieldListFilter),
+        ServiceFaitFilter,
     ]
     search_fields = [
         "assignment__participant__last_name",
@@ -171,7 +198,7 @@ class ClaimAdmin(admin.ModelAdmin):
     search_help_text = gettext_lazy(
         "Nom, prénom, identifiant ou numéro d'intervenant, ou numéro d'état de frais."
     )
-    list_select_related = selectors.REVIEW_RELATED
+    list_select_related = (*selectors.REVIEW_RELATED, "assignment__service_certificate")
     # Oldest waiting first: the claims submitted longest ago, then the rest.
     ordering = [selectors.WAITING_ORDER, "pk"]
     list_per_page = 50
@@ -252,6 +279,13 @@ class ClaimAdmin(admin.ModelAdmin):
     )
     def waiting_since(self, claim: Claim):
         return claim.submitted_at
+
+    @admin.display(description=gettext_lazy("Service fait"))
+    def service_fait(self, claim: Claim) -> str:
+        certificate = certificate_of(claim.assignment)
+        if certificate is None:
+            return _("en attente")
+        return _("certifié") if certificate.present else _("absent")
 
     # -- permissions: claims come from convocations and change only through
     # the review services.

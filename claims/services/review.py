@@ -27,6 +27,7 @@ from claims.models import CLAIM_TRANSITIONS, Claim, ClaimLine, ClaimStatus
 from claims.rate_book import RateBook
 from imagin.audit import audit_log
 from imagin.workflow import apply_transition
+from missions.certificates import certified_present
 from missions.models import MissionType
 
 # ClaimLine.unit_rate keeps four decimals: enough for 75 % of 4,11 € (3,0825).
@@ -81,6 +82,10 @@ def _approve_refusal(claim: Claim) -> str:
             "Le montant de cette mission est saisi par le gestionnaire : "
             "saisissez-le avant de valider."
         )
+    # Where the paying authority asks for it, the centre head certifies the
+    # service done before the division validates (missions.certification).
+    if settings.SERVICE_FAIT_REQUIRED and not certified_present(claim.assignment):
+        return _("Le chef de centre n'a pas encore certifié le service fait.")
     return ""
 
 

@@ -64,6 +64,32 @@ def missions_menu() -> Menu:
 
 
 @register.simple_tag
+def centre_menu() -> Menu:
+    """The centre head's menu: their centres' missions, then their own."""
+    items = [
+        {
+            "label": gettext("Service fait de mes centres"),
+            "link": reverse("missions:centre_missions"),
+        },
+        {
+            "label": gettext("Mes convocations"),
+            "link": reverse("missions:convocations"),
+        },
+        {
+            "label": gettext("Saisie états de frais mission"),
+            "link": reverse("claims:list"),
+        },
+    ]
+    return {"id": "centres", "title": gettext("Mes centres"), "items": items}
+
+
+@register.filter
+def heads_a_centre(user) -> bool:
+    """Whether to offer `user` the centre head's pages (one query)."""
+    return bool(user.is_authenticated and user.headed_centres.exists())
+
+
+@register.simple_tag
 def guide_menu(audiences: Iterable[tuple[str, Iterable]], current_slug: str) -> Menu:
     """The guide's chapters, one folding group per audience.
 
