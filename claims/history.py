@@ -1,7 +1,8 @@
 """A claim's history as its participant and the division read it: who did
-what, when and why, from the audit log, in the sentences of the back-office's
-log (`imagin.audit_sentences`): « Paul Durand a validé son état de frais
-n° 12 ». The reason is shown apart (`why`), so left out of the sentence.
+what, when and why, from the audit log, in words: a short label (`what`) and
+the sentence of the back-office's log (`sentence`, `imagin.audit_sentences`:
+« Paul Durand a validé son état de frais n° 12 »). The reason is shown apart
+(`why`), so left out of the sentence.
 
 Saves in a row by the same person read as one line ("Saisie enregistrée
 12 fois"): a teacher who saves at every field would otherwise fill the page
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from claims.models import Claim
@@ -21,6 +23,26 @@ from imagin.audit_sentences import actor_name, sentence
 
 SAVED = "claims.claim.saved"
 
+# The short words of the history's "what" column.
+HISTORY_LABELS = {
+    "claims.claim.opened": _("État de frais ouvert par la convocation"),
+    "claims.claim.saved": _("Saisie enregistrée"),
+    "claims.claim.submitted": _("Validé par l'intervenant"),
+    "claims.claim.not_performed": _("Mission déclarée non effectuée"),
+    "claims.claim.returned": _("Renvoyé pour correction"),
+    "claims.claim.approved": _("Validé par le gestionnaire"),
+    "claims.claim.document_added": _("Justificatif déposé"),
+    "claims.claim.corrected": _("Quantités retenues corrigées par le gestionnaire"),
+    "claims.claim.amount_entered": _("Montant saisi par le gestionnaire"),
+    "claims.claim.cancelled": _("Annulé par le gestionnaire"),
+    "claims.claim.restored": _("Rétabli par le gestionnaire"),
+    "claims.claim.closed": _("Mission non effectuée prise en compte (clos à zéro)"),
+    "claims.claim.in_payment": _("Mis en paiement"),
+    "claims.claim.payment_cancelled": _("Retiré de la mise en paiement (lot annulé)"),
+    "claims.claim.paid": _("Payé"),
+    "claims.claim.reminded": _("Relance envoyée : la date limite approche"),
+}
+
 
 @dataclass(frozen=True)
 class HistoryEntry:
@@ -28,6 +50,8 @@ class HistoryEntry:
     who: str
     what: str
     why: str
+    # The same event in one sentence, as the back-office's log says it.
+    sentence: str = ""
 
 
 def claim_history(claim: Claim, for_staff: bool = False) -> list[HistoryEntry]:
@@ -48,23 +72,31 @@ def claim_history(claim: Claim, for_staff: bool = False) -> list[HistoryEntry]:
             entries[-1] = HistoryEntry(
                 when=event.created_at,
                 who=event.actor_label,
-                # Two saves at least here (one is the plain sentence).
+                # Two saves at least here (one is the plain label).
                 what=ngettext(
+                    "Saisie enregistrée %(n)d fois",
+                    "Saisie enregistrée %(n)d fois",
+                    saves,
+                )
+                % {"n": saves},
+                why="",
+                sentence=ngettext(
                     "%(actor)s a enregistré sa saisie %(n)d fois",
                     "%(actor)s a enregistré sa saisie %(n)d fois",
                     saves,
                 )
                 % {"n": saves, "actor": actor_name(event)},
-                why="",
             )
             continue
         saves = 1 if event.action == SAVED else 0
+        said = sentence(event, claim, details=False)
         entries.append(
             HistoryEntry(
                 when=event.created_at,
                 who=event.actor_label,
-                what=sentence(event, claim, details=False),
+                what=str(HISTORY_LABELS.get(event.action, "")) or said,
                 why=next((event.data[key] for key in keys if event.data.get(key)), ""),
+                sentence=said,
             )
         )
     return entries

@@ -26,21 +26,29 @@ def test_saves_in_a_row_by_the_same_person_are_one_line(
     log(participant, "claims.claim.saved")
     log(participant, "claims.claim.saved")
 
-    number = convoked_claim.pk
     lines = [
-        (entry.what, entry.why) for entry in history.claim_history(convoked_claim)
+        (entry.what, entry.why)
+        for entry in history.claim_history(convoked_claim)
+        if entry.what != "État de frais ouvert par la convocation"
     ]
     assert lines == [
-        (f"Claire Martin a ouvert l'état de frais n° {number} de Paul Durand", ""),
-        ("Paul Durand a enregistré sa saisie 3 fois", ""),
-        (f"Paul Durand a validé son état de frais n° {number} (—)", ""),
-        (
-            f"Claire Martin a renvoyé l'état de frais n° {number} pour correction",
-            "Il manque le nombre de copies.",
-        ),
-        (f"Paul Durand a enregistré sa saisie de l'état de frais n° {number}", ""),
-        (f"Claire Martin a enregistré sa saisie de l'état de frais n° {number}", ""),
-        ("Paul Durand a enregistré sa saisie 2 fois", ""),
+        ("Saisie enregistrée 3 fois", ""),
+        ("Validé par l'intervenant", ""),
+        ("Renvoyé pour correction", "Il manque le nombre de copies."),
+        ("Saisie enregistrée", ""),
+        ("Saisie enregistrée", ""),
+        ("Saisie enregistrée 2 fois", ""),
+    ]
+    # The same lines in the sentences of the back-office's log.
+    number = convoked_claim.pk
+    assert [entry.sentence for entry in history.claim_history(convoked_claim)] == [
+        f"Claire Martin a ouvert l'état de frais n° {number} de Paul Durand",
+        "Paul Durand a enregistré sa saisie 3 fois",
+        f"Paul Durand a validé son état de frais n° {number} (—)",
+        f"Claire Martin a renvoyé l'état de frais n° {number} pour correction",
+        f"Paul Durand a enregistré sa saisie de l'état de frais n° {number}",
+        f"Claire Martin a enregistré sa saisie de l'état de frais n° {number}",
+        "Paul Durand a enregistré sa saisie 2 fois",
     ]
     whos = [entry.who for entry in history.claim_history(convoked_claim)][-3:]
     teacher = participant.get_full_name()
@@ -53,10 +61,11 @@ def test_the_history_reads_in_english_too(convoked_claim, participant):
     for _ in range(2):
         audit_log(actor=participant, action="claims.claim.saved", target=convoked_claim)
     with translation.override("en"):
-        whats = [entry.what for entry in history.claim_history(convoked_claim)]
+        entries = history.claim_history(convoked_claim)
+    assert entries[-1].what == "Entry saved 2 times"
     # The lead writes the English sentences; until then none shows a code.
-    assert whats[-1].startswith("Paul Durand ") and "2" in whats[-1]
-    assert not any("claims.claim" in what for what in whats)
+    assert entries[-1].sentence.startswith("Paul Durand ")
+    assert not any("claims.claim" in entry.sentence for entry in entries)
 
 
 def test_the_division_s_note_stays_out_of_the_participant_s_history(
@@ -69,7 +78,7 @@ def test_the_division_s_note_stays_out_of_the_participant_s_history(
         data={"note": "Vu avec le chef de centre."},
     )
     (closed,) = history.claim_history(convoked_claim)[-1:]
-    assert "Vu avec le chef de centre." not in closed.what + closed.why
+    assert "Vu avec" not in closed.what + closed.why + closed.sentence
     (closed,) = history.claim_history(convoked_claim, for_staff=True)[-1:]
     assert closed.why == "Vu avec le chef de centre."
-    assert "Vu avec" not in closed.what  # shown once, beside the sentence
+    assert "Vu avec" not in closed.sentence  # shown once, beside the sentence
