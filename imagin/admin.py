@@ -23,6 +23,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from imagin import audit_sentences
+from imagin.admin_export import ExportMixin
 from imagin.audit import AuditEvent
 from imagin.audit_actions import ACTIONS
 from imagin.http import read_only
@@ -260,7 +261,7 @@ class HistoryLinkMixin:
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
+class AuditEventAdmin(ExportMixin, SafeDateHierarchyMixin, admin.ModelAdmin):
     """The audit log, read-only for everyone, superusers included: no add,
     change or delete permission, and the model refuses it anyway."""
 
@@ -277,6 +278,15 @@ class AuditEventAdmin(SafeDateHierarchyMixin, admin.ModelAdmin):
     search_fields = ["actor_label", "action"]
     date_hierarchy = "created_at"
     list_select_related = ["target_type"]
+    # The log as a file (imagin.admin_export): its sentences, not its raw data.
+    export_fields = [
+        (_("date"), "created_at"),
+        (_("auteur"), "actor_label"),
+        (_("action"), "action"),
+        (_("événement"), "event_sentence"),
+        (_("type d'objet"), "target_type.name"),
+        (_("n° d'objet"), "target_id"),
+    ]
     readonly_fields = [
         "created_at",
         "event_sentence",

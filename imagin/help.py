@@ -381,6 +381,23 @@ SCREENS = {
     "admin:claims_ratetable": "gestion-session#taux",
     "admin:claims_convocationrun": "gestion-convocations#campagnes",
     "admin:claims_convocationrun_cancel": "gestion-convocations#annuler",
+    # A list's exports (imagin/admin_export.py): the file, the progress page of
+    # a large one and its download, explained with the list itself.
+    "admin:claims_claim_export": "gestion-etats-de-frais#file",
+    "admin:claims_claim_export_progress": "gestion-etats-de-frais#file",
+    "admin:claims_claim_export_download": "gestion-etats-de-frais#file",
+    "admin:missions_mission_export": "gestion-missions#missions",
+    "admin:missions_mission_export_progress": "gestion-missions#missions",
+    "admin:missions_mission_export_download": "gestion-missions#missions",
+    "admin:missions_assignment_export": "gestion-missions#affectations",
+    "admin:missions_assignment_export_progress": "gestion-missions#affectations",
+    "admin:missions_assignment_export_download": "gestion-missions#affectations",
+    "admin:accounts_user_export": "gestion-comptes#utilisateurs",
+    "admin:accounts_user_export_progress": "gestion-comptes#utilisateurs",
+    "admin:accounts_user_export_download": "gestion-comptes#utilisateurs",
+    "admin:imagin_auditevent_export": "gestion#journal",
+    "admin:imagin_auditevent_export_progress": "gestion#journal",
+    "admin:imagin_auditevent_export_download": "gestion#journal",
 }
 # The suffixes the admin gives a model's own pages.
 _ADMIN_PAGES = re.compile(r"_(changelist|add|change|delete|history)$")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, TypedDict
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -20,6 +20,7 @@ from accounts.models import User
 from claims.file_reminders import FinancialFileFilter, financial_file_column
 from imagin.admin import HistoryLinkMixin, SafeDateHierarchyMixin
 from imagin.admin_autocomplete import SafeAutocompleteMixin
+from imagin.admin_export import ExportMixin
 from imagin.uploads import validate_upload_size
 from missions import rules
 from missions.imports import COLUMNS, missions_import
@@ -148,7 +149,9 @@ class Staffed(TypedDict):
 
 
 @admin.register(Mission)
-class MissionAdmin(SafeAutocompleteMixin, SafeDateHierarchyMixin, admin.ModelAdmin):
+class MissionAdmin(
+    ExportMixin, SafeAutocompleteMixin, SafeDateHierarchyMixin, admin.ModelAdmin
+):
     list_display = [
         "__str__",
         "exam",
@@ -168,6 +171,34 @@ class MissionAdmin(SafeAutocompleteMixin, SafeDateHierarchyMixin, admin.ModelAdm
     ]
     autocomplete_fields = ["exam", "epreuve", "centre"]
     date_hierarchy = "starts_at"
+    # The missions with their staffing as a file (imagin.admin_export).
+    export_fields = [
+        (gettext_lazy("Session"), "exam.session.name"),
+        (gettext_lazy("Examen"), "exam.name"),
+        (gettext_lazy("Type de mission"), "mission_type.name"),
+        (gettext_lazy("Code de l'épreuve"), "epreuve.code"),
+        (gettext_lazy("Épreuve"), "epreuve.name"),
+        (gettext_lazy("Centre"), "centre.name"),
+        (gettext_lazy("Commune"), "centre.commune.name"),
+        (gettext_lazy("Début"), "starts_at"),
+        (gettext_lazy("Fin"), "ends_at"),
+        (gettext_lazy("Volume prévu"), "planned_volume"),
+        (gettext_lazy("Intervenants nécessaires"), "staffing_need"),
+        (gettext_lazy("Intervenants affectés"), "staffed"),
+        (
+            gettext_lazy("Noms des intervenants affectés"),
+            lambda mission: ", ".join(str(a.participant) for a in mission.export_staff),
+        ),
+    ]
+    export_prefetch = [
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.filter(status__in=ACTIVE)
+            .select_related("participant")
+            .order_by("participant__last_name", "participant__first_name"),
+            to_attr="export_staff",
+        )
+    ]
 
     def get_queryset(self, request):
         return (
@@ -341,7 +372,7 @@ class AvailabilityAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(HistoryLinkMixin, admin.ModelAdmin):
+class AssignmentAdmin(ExportMixin, HistoryLinkMixin, admin.ModelAdmin):
     # Before a convocation: is the participant's financial file valid on the
     # mission's day (claims.file_reminders)?
     list_display = [
@@ -364,6 +395,21 @@ class AssignmentAdmin(HistoryLinkMixin, admin.ModelAdmin):
         "mission__epreuve",
         "mission__mission_type",
     ]
+    # The assignments as a file (imagin.admin_export).
+    export_fields = [
+        (gettext_lazy("Nom"), "participant.last_name"),
+        (gettext_lazy("Prénom"), "participant.first_name"),
+        (gettext_lazy("N° d'intervenant"), "participant.participant_number"),
+        (gettext_lazy("Session"), "mission.exam.session.name"),
+        (gettext_lazy("Mission"), "mission"),
+        (gettext_lazy("Centre"), "mission.centre.name"),
+        (gettext_lazy("Début de la mission"), "mission.starts_at"),
+        (gettext_lazy("Statut"), "get_status_display"),
+        (gettext_lazy("Convoqué le"), "convoked_at"),
+        (gettext_lazy("Motif de dérogation"), "override_reason"),
+        (gettext_lazy("Dossier financier"), financial_file_column),
+    ]
+    export_prefetch = ["mission__centre"]
     # Assignments are made on a mission's "Affecter" page, which checks the
     # rules; convocation status moves through the runs. Here they are read.
     readonly_fields = [

@@ -130,6 +130,8 @@ ADMIN_KWARGS: dict[str, Callable[[World, User, object], object]] = {
     # The ZIP of a yearly statements job: none exists for this key (404).
     "year": lambda w, owner, obj: timezone.localdate().year,
     "key": lambda w, owner, obj: "0" * 32,
+    # A list's export (imagin/admin_export.py): its format.
+    "fmt": lambda w, owner, obj: "csv",
     "content_type_id": lambda w, owner, obj: (
         ContentType.objects.get_for_model(Claim).pk
     ),
@@ -454,6 +456,10 @@ MUST: tuple[tuple[str, str, str, str, int], ...] = (
     (AGENT_A, "claims:statements", OWN, "get", 200),
     (MANAGER, "admin:claims_statements", OTHERS, "get", 200),
     (ADMINISTRATOR, "admin:claims_statements", OTHERS, "get", 403),
+    # A list exported with its filters: by whoever reads the list.
+    (MANAGER, "admin:claims_claim_export", OTHERS, "get", 200),
+    (ADMINISTRATOR, "admin:imagin_auditevent_export", OTHERS, "get", 200),
+    (AGENT_A, "admin:missions_assignment_export", OWN, "get", 302),
     # Rights, sign-in methods and the regulation's figures are not the
     # division's; nobody in the back-office sets someone else's password.
     (MANAGER, "admin:auth_group_changelist", OTHERS, "get", 403),

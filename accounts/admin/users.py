@@ -35,6 +35,7 @@ from accounts.services import (
     external_participant_create,
 )
 from imagin.admin_autocomplete import SafeAutocompleteMixin
+from imagin.admin_export import ExportMixin
 
 
 class ExternalParticipantForm(forms.Form):
@@ -101,7 +102,7 @@ def _may_change_account(user, account) -> bool:
 
 
 @admin.register(User)
-class UserAdmin(SafeAutocompleteMixin, DjangoUserAdmin):
+class UserAdmin(ExportMixin, SafeAutocompleteMixin, DjangoUserAdmin):
     list_display = [
         "username",
         "last_name",
@@ -121,6 +122,22 @@ class UserAdmin(SafeAutocompleteMixin, DjangoUserAdmin):
     ]
     list_select_related = ["commune"]
     autocomplete_fields = ["commune", "establishment"]
+    # The participants as a file (imagin.admin_export): how to reach them,
+    # never their address or bank details.
+    export_fields = [
+        (_("Identifiant"), "username"),
+        (_("Nom"), "last_name"),
+        (_("Prénom"), "first_name"),
+        (_("N° d'intervenant"), "participant_number"),
+        (_("Type d'intervenant"), "get_kind_display"),
+        (_("Adresse électronique"), "email"),
+        (_("Téléphone"), "phone"),
+        (_("Commune"), "commune"),
+        (_("Établissement"), "establishment.name"),
+        (_("Actif"), "is_active"),
+        (_("Dernière connexion"), "last_login"),
+    ]
+    export_prefetch = ["establishment"]
     # No password on the pages: nobody in the back-office sets another
     # person's password (see `user_change_password`).
     fieldsets = [

@@ -34,6 +34,7 @@ from claims.admin.decisions import DECISIONS, REFUSALS, decision_panels, refusal
 from claims.models import Claim, ClaimStatus, SupportingDocument, UpstreamCount
 from claims.money import format_money, format_quantity
 from imagin.admin import audit_history_url
+from imagin.admin_export import ExportMixin
 from missions.certificates import certificate_of
 from missions.models import MissionType
 
@@ -164,8 +165,16 @@ def declared_text(claim: Claim) -> str:
     return " · ".join(parts) or "—"
 
 
+def _amount_kind(claim: Claim) -> str:
+    """Whether an exported amount is the frozen one or an estimate."""
+    if claim.is_priced:
+        return _("définitif")
+    priced = getattr(claim, "computed_amounts", None)
+    return _("incomplet") if priced is None or priced.problems else _("estimation")
+
+
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ExportMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "participant",
@@ -203,6 +212,31 @@ class ClaimAdmin(admin.ModelAdmin):
     ordering = [selectors.WAITING_ORDER, "pk"]
     list_per_page = 50
     actions = ["approve_selected", "put_into_payment"]
+    # The queue as a file (imagin.admin_export), priced by chunks below.
+    export_fields = [
+        (gettext_lazy("N°"), "pk"),
+        (gettext_lazy("Nom"), "assignment.participant.last_name"),
+        (gettext_lazy("Prénom"), "assignment.participant.first_name"),
+        (gettext_lazy("N° d'intervenant"), "assignment.participant.participant_number"),
+        (gettext_lazy("Session"), "assignment.mission.exam.session.name"),
+        (gettext_lazy("Examen"), "assignment.mission.exam.name"),
+        (gettext_lazy("Type de mission"), "assignment.mission.mission_type.name"),
+        (gettext_lazy("Épreuve"), "assignment.mission.epreuve.name"),
+        (gettext_lazy("Centre"), "assignment.mission.centre.name"),
+        (gettext_lazy("Début de la mission"), "assignment.mission.starts_at"),
+        (gettext_lazy("Statut"), "get_status_display"),
+        (gettext_lazy("Déclaré"), declared_text),
+        (gettext_lazy("Montant"), lambda claim: claim.computed_amounts.total),
+        (gettext_lazy("Devise"), lambda claim: claim.computed_amounts.currency),
+        (gettext_lazy("Nature du montant"), _amount_kind),
+        (gettext_lazy("Soumis le"), "submitted_at"),
+        (gettext_lazy("Lot de paiement"), "payment_batch"),
+    ]
+
+    def prepare_export_chunk(self, request, objects) -> None:
+        priced = selectors.amounts_of(objects)
+        for claim in objects:
+            claim.computed_amounts = priced[claim.pk]
 
     def get_queryset(self, request):
         return (
