@@ -433,7 +433,8 @@ def export_list(
     private storage as `fmt`, in `language`, as the manager would have got it;
     returns the file's key and its number of rows, for the progress page."""
     model_admin = admin.site.get_model_admin(apps.get_model(label))
-    assert isinstance(model_admin, ExportMixin)
+    if not isinstance(model_admin, ExportMixin):
+        raise LookupError(f"{label}: this list has no export")
     manager = get_user_model().objects.get(pk=manager_id)
     request = _request_as(manager, query)
     key = uuid.uuid4().hex

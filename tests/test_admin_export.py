@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 
 import openpyxl
@@ -167,14 +168,16 @@ def test_each_list_exports_its_filtered_rows(client, manager, academie, list_nam
 def test_the_claims_export_has_the_amounts_and_statuses(client, manager, academie):
     client.force_login(manager)
     case = LISTS["claims"]
-    response = client.get(
-        export_url(case, "xlsx", case.query.format(session=academie.session.pk))
-    )
-    header, *rows = read_rows(response, "xlsx")
-    amount = header.index("Montant")
-    status = header.index("Statut")
-    assert all(isinstance(row[amount], int | float) for row in rows)
-    assert {row[status] for row in rows} == {"Validé par l'intervenant"}
+    query = case.query.format(session=academie.session.pk)
+    header, *rows = read_rows(client.get(export_url(case, "xlsx", query)), "xlsx")
+    amounts = [row[header.index("Montant")] for row in rows]
+    assert all(isinstance(value, int | float) and value > 0 for value in amounts)
+    assert {row[header.index("Statut")] for row in rows} == {"Validé par l'intervenant"}
+    # In the CSV, the same amounts as French numbers: a decimal comma.
+    header, *rows = read_rows(client.get(export_url(case, "csv", query)), "csv")
+    texts = [row[header.index("Montant")] for row in rows]
+    assert all(re.fullmatch(r"\d+(,\d+)?", text) for text in texts), texts
+    assert sorted(float(text.replace(",", ".")) for text in texts) == sorted(amounts)
 
 
 def test_the_ordering_of_the_list_is_kept(client, manager, academie):
