@@ -543,3 +543,10 @@ def test_the_list_of_counts_by_session(
         assert page.status_code in (200, 302)
         if page.status_code == 200:
             assert len(page.context["cl"].result_list) == rows
+
+
+def test_the_queue_leads_to_the_import_of_the_counts(client, manager):
+    client.force_login(manager)
+    response = client.get(reverse("admin:claims_claim_changelist"))
+    assert response.status_code == 200
+    assert reverse("admin:claims_upstreamcount_import") in response.content.decode()
