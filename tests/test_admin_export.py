@@ -180,6 +180,15 @@ def test_the_claims_export_has_the_amounts_and_statuses(client, manager, academi
     assert sorted(float(text.replace(",", ".")) for text in texts) == sorted(amounts)
 
 
+def test_a_pop_up_picker_offers_no_export(client, manager):
+    client.force_login(manager)
+    url = reverse("admin:accounts_user_changelist")
+    assert "Exporter (CSV)" in client.get(url).content.decode()
+    picker = client.get(f"{url}?_popup=1&_to_field=id")
+    assert picker.status_code == 200
+    assert "Exporter (CSV)" not in picker.content.decode()
+
+
 def test_the_ordering_of_the_list_is_kept(client, manager, academie):
     client.force_login(manager)
     url = reverse("admin:accounts_user_export", args=["csv"])
