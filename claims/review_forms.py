@@ -124,3 +124,12 @@ class AmountForm(PrintableFormMixin, forms.Form):
                 _("Le franc CFP n'a pas de décimales : saisissez un nombre entier.")
             )
         return amount
+
+
+class BulkReasonForm(ReasonForm):
+    """One reason for a decision on many claims (the queue's actions), with the
+    single decision's limits; optional where the single decision's is."""
+
+    def __init__(self, *args, required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = required

@@ -211,7 +211,7 @@ class ClaimAdmin(ExportMixin, admin.ModelAdmin):
     # Oldest waiting first: the claims submitted longest ago, then the rest.
     ordering = [selectors.WAITING_ORDER, "pk"]
     list_per_page = 50
-    actions = ["approve_selected", "put_into_payment"]
+    actions = ["approve_selected", "put_into_payment", *bulk.DECISION_ACTIONS]
     # The queue as a file (imagin.admin_export), priced by chunks below.
     export_fields = [
         (gettext_lazy("N°"), "pk"),

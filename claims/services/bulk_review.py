@@ -18,19 +18,24 @@ through `claim_approve`, each claim undone alone.
 
 A large selection runs in the background (`approve_claims`, the task declared
 here beside its work, as the convocation runs are in `claims.runs`).
+
+The run in chunks (`in_chunks`), the lock of a chunk (`lock_chunk`), the
+one-by-one fallback (`one_outcome`) and the progress count
+(`approved_so_far`, by audit action) serve the other decisions taken on many
+claims too (`claims.services.bulk_decisions`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -73,53 +78,88 @@ def claims_approve(*, claim_ids: Sequence[int], by: User) -> list[Outcome]:
     Never raises for a claim: a refusal or an unexpected failure is that
     claim's outcome. Texts are in the active language.
     """
+    return in_chunks(
+        claim_ids,
+        lambda chunk: approve_chunk(claim_ids=chunk, by=by),
+        lambda claim_id: approve_one(claim_id, by),
+    )
+
+
+def in_chunks(
+    claim_ids: Sequence[int],
+    chunk_decided: Callable[[list[int]], list[Outcome]],
+    one_decided: Callable[[int], Outcome],
+) -> list[Outcome]:
+    """A decision on many claims, chunk after chunk (`chunk_decided`, set-based,
+    one transaction each); a chunk that fails is decided again one claim at a
+    time (`one_decided`), so the run never stops half-way. Outcomes in id order."""
     outcomes: list[Outcome] = []
     for chunk in chunks(claim_ids):
         try:
-            outcomes += approve_chunk(claim_ids=chunk, by=by)
+            outcomes += chunk_decided(chunk)
         except Exception:  # one bad claim must not stop the others
-            logger.exception("Set-based validation failed; claim by claim instead")
-            outcomes += [approve_one(claim_id, by) for claim_id in chunk]
+            logger.exception("Set-based decision failed; claim by claim instead")
+            outcomes += [one_decided(claim_id) for claim_id in chunk]
     return outcomes
 
 
-def approve_one(claim_id: int, by: User) -> Outcome:
-    """The one-by-one path, in its own transaction (the service's)."""
+def one_outcome(
+    claim_id: int, decide: Callable[[Claim], Claim], done: Callable[[Claim], str]
+) -> Outcome:
+    """The one-by-one path of a decision, in its own transaction (the
+    service's): `decide` the claim, `done` the text of its outcome."""
     try:
         claim = Claim.objects.get(pk=claim_id)
-        approved = review.claim_approve(claim=claim, by=by)
+        decided = decide(claim)
     except Claim.DoesNotExist:
         return Outcome(claim_id, False, _("Cet état de frais n'existe plus."))
     except (ValidationError, PermissionDenied, TransitionNotAllowed) as refused:
         return Outcome(claim_id, False, review.refusal_text(refused))
     except Exception:
-        logger.exception("Bulk validation of claim %s failed", claim_id)
+        logger.exception("Bulk decision on claim %s failed", claim_id)
         return Outcome(
             claim_id, False, _("Erreur inattendue : réessayez pour celui-ci.")
         )
-    return Outcome(claim_id, True, _approved_text(approved))
+    return Outcome(claim_id, True, done(decided))
+
+
+def approve_one(claim_id: int, by: User) -> Outcome:
+    """The one-by-one path, in its own transaction (the service's)."""
+    return one_outcome(
+        claim_id,
+        lambda claim: review.claim_approve(claim=claim, by=by),
+        _approved_text,
+    )
 
 
 def _approved_text(claim: Claim) -> str:
     return _("Validé : %s.") % format_money(claim.total_amount, claim.currency)
 
 
+def lock_chunk(
+    claim_ids: Sequence[int], claims: QuerySet[Claim]
+) -> tuple[list[Claim], dict[int, Outcome]]:
+    """The chunk's claims from `claims`, locked, in id order; and the outcome
+    of each id no longer there."""
+    locked = list(
+        claims.select_for_update(of=("self",)).filter(pk__in=claim_ids).order_by("pk")
+    )
+    found = {claim.pk for claim in locked}
+    gone = {
+        claim_id: Outcome(claim_id, False, _("Cet état de frais n'existe plus."))
+        for claim_id in claim_ids
+        if claim_id not in found
+    }
+    return locked, gone
+
+
 def approve_chunk(*, claim_ids: Sequence[int], by: User) -> list[Outcome]:
     """Validate these claims in one transaction and a fixed number of queries."""
     with transaction.atomic():
-        claims = list(
-            selectors.claims_for_pricing()
-            .select_for_update(of=("self",))
-            .filter(pk__in=claim_ids)
-            .prefetch_related("trips", "meals", "nights")
-            .order_by("pk")
+        claims, outcomes = lock_chunk(
+            claim_ids,
+            selectors.claims_for_pricing().prefetch_related("trips", "meals", "nights"),
         )
-        found = {claim.pk for claim in claims}
-        outcomes = {
-            claim_id: Outcome(claim_id, False, _("Cet état de frais n'existe plus."))
-            for claim_id in claim_ids
-            if claim_id not in found
-        }
         # Submitted and validated claims both count in the yearly distance:
         # validating one of a chunk does not change another's prior kilometres.
         counted = selectors.counted_car_trips_by_participant(
@@ -183,11 +223,14 @@ def _freeze(approved: list[Claim], lines: list[ClaimLine], by: User) -> None:
     )
 
 
-def approved_so_far(claim_ids: Sequence[int], by: User, since: datetime) -> int:
-    """How many of the claims `by` has validated since `since`: the progress
-    of a validation running in the background (one query)."""
+def approved_so_far(
+    claim_ids: Sequence[int], by: User, since: datetime, action: str = APPROVED_ACTION
+) -> int:
+    """How many of the claims `by` has decided (`action`: validated unless
+    said) since `since`: the progress of a decision running in the background
+    (one query)."""
     return AuditEvent.objects.filter(
-        action=APPROVED_ACTION,
+        action=action,
         target_type=ContentType.objects.get_for_model(Claim),
         target_id__in=list(claim_ids),
         actor=by,
