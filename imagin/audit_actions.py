@@ -147,11 +147,17 @@ ACTIONS: dict[str, Action] = {
     ),
     "missions.convocation.issued": Action(
         _("Convocation envoyée"),
-        _("%(actor)s a envoyé la convocation de %(person)s (affectation %(number)s)"),
+        _(
+            "%(actor)s a envoyé la convocation de %(person)s "
+            "(affectation n° %(number)s)"
+        ),
     ),
     "missions.convocation.cancelled": Action(
         _("Convocation annulée"),
-        _("%(actor)s a annulé la convocation de %(person)s (affectation %(number)s)"),
+        _(
+            "%(actor)s a annulé la convocation de %(person)s "
+            "(affectation n° %(number)s)"
+        ),
     ),
     "missions.competences.declared": Action(
         _("Compétences déclarées"),
@@ -219,7 +225,10 @@ ACTIONS: dict[str, Action] = {
     ),
     "claims.claim.in_payment": Action(
         _("Mis en paiement"),
-        _("%(actor)s a mis en paiement l'état de frais n° %(number)s (lot %(batch)s)"),
+        _(
+            "%(actor)s a mis en paiement l'état de frais n° %(number)s "
+            "(lot n° %(batch)s)"
+        ),
     ),
     "claims.claim.payment_cancelled": Action(
         _("Retiré de la mise en paiement"),
@@ -230,7 +239,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "claims.claim.paid": Action(
         _("Payé"),
-        _("%(actor)s a payé l'état de frais n° %(number)s (lot %(batch)s)"),
+        _("%(actor)s a payé l'état de frais n° %(number)s (lot n° %(batch)s)"),
     ),
     "claims.claim.reminded": Action(
         _("Relance avant la date limite"),
@@ -238,7 +247,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "claims.claim.removed_with_run": Action(
         _("Retiré avec l'annulation d'un tirage"),
-        _("%(actor)s a retiré l'état de frais n° %(number)s avec le tirage %(run)s"),
+        _("%(actor)s a retiré l'état de frais n° %(number)s avec le tirage n° %(run)s"),
     ),
     "claims.convocation_run.control_started": Action(
         _("Impression de contrôle demandée"),

@@ -178,7 +178,7 @@ def test_the_system_and_the_person_concerned_are_named(claim, participant):
     event = _event(None, "missions.convocation.issued", claim.assignment)
     assert _said(event) == (
         "Le système a envoyé la convocation de Paul Durand "
-        f"(affectation {claim.assignment_id})"
+        f"(affectation n° {claim.assignment_id})"
     )
     role = _event(None, "accounts.role.granted", participant, data={"role": "X"})
     assert _said(role) == "Le système a donné le rôle « X » à Paul Durand"
