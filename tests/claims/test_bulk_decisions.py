@@ -5,6 +5,9 @@ background beyond a page of claims."""
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
@@ -101,7 +104,9 @@ def decision_state(ids: list[int]) -> dict:
         "lines": sorted(
             ClaimLine.objects.filter(claim_id__in=ids).values_list("claim_id", "kind")
         ),
-        "events": sorted((*row[:5], sorted(row[5].items())) for row in events),
+        "events": sorted(
+            (*row[:5], json.dumps(row[5], sort_keys=True)) for row in events
+        ),
         "pending": sorted(
             PendingNotification.objects.filter(claim_id__in=ids).values_list(
                 "claim_id", "user_id", "kind", "reason"
@@ -170,7 +175,9 @@ def test_each_decision_on_a_mixed_selection_ends_as_one_by_one(
     assert f"{done} états de frais" in text
     assert f"{len(refusals)} non " in text
     if decision != Decision.CLOSE:
-        assert any(row[5] == [("reason", REASON)] for row in expected["events"])
+        assert any(
+            json.loads(row[5]) == {"reason": REASON} for row in expected["events"]
+        )
 
 
 def test_a_selection_beyond_a_page_runs_as_a_task_and_ends_as_one_by_one(
@@ -379,3 +386,29 @@ def test_a_refused_run_from_the_service_never_stops_half_way(manager, participan
     ]
     assert "statut actuel" in outcomes[1].text
     assert outcomes[2].text == "Cet état de frais n'existe plus."
+
+
+def test_sending_back_an_amount_the_division_entered_mails_nobody_as_one_by_one(
+    as_manager, participant, manager, django_capture_on_commit_callbacks
+):
+    kind = factories.MissionTypeFactory(
+        payment_basis="manager_entered", travel_eligible=False
+    )
+    entered = claim_in(S.DRAFT, participant, manager, mission_type=kind)
+    services.claim_enter_amount(claim=entered, by=manager, amount=Decimal("48.20"))
+    services.claim_approve(claim=entered, by=manager)
+    declared = claim_in(S.APPROVED, participant, manager)
+    ids = [entered.pk, declared.pk]
+    mail.outbox.clear()
+    expected, refusals = one_by_one(
+        Decision.RETURN, ids, manager, django_capture_on_commit_callbacks
+    )
+    assert not refusals
+    with django_capture_on_commit_callbacks(execute=True):
+        post(as_manager, Decision.RETURN, ids)
+    assert decision_state(ids) == expected
+    # The division enters the amount again: nothing for the participant to do.
+    assert Claim.objects.get(pk=entered.pk).manager_amount is None
+    assert Claim.objects.get(pk=declared.pk).status == S.RETURNED
+    assert [message.to for message in mail.outbox] == [[participant.email]]
+    assert REASON in mail.outbox[0].body
