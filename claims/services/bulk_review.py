@@ -32,10 +32,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -160,6 +161,10 @@ def approve_chunk(*, claim_ids: Sequence[int], by: User) -> list[Outcome]:
             claim_ids,
             selectors.claims_for_pricing().prefetch_related("trips", "meals", "nights"),
         )
+        if settings.SERVICE_FAIT_REQUIRED:
+            # The guard reads each claim's service certificate: all at once.
+            assignments = [claim.assignment for claim in claims]
+            prefetch_related_objects(assignments, "service_certificate")
         # Submitted and validated claims both count in the yearly distance:
         # validating one of a chunk does not change another's prior kilometres.
         counted = selectors.counted_car_trips_by_participant(

@@ -355,3 +355,25 @@ def test_the_demo_centre_head_signs_in_and_sees_the_demo_missions(client):
     client.force_login(head)
     text = _text(client.get(LIST))
     assert "Paul Durand" in text and "service fait certifié" in text
+
+
+def test_a_bulk_chunk_reads_the_certificates_in_one_query(
+    settings, head, centre, manager
+):
+    settings.SERVICE_FAIT_REQUIRED = True
+    counts = []
+    for size in (1, 4):
+        claims = [
+            claim_in(S.SUBMITTED, factories.UserFactory(), manager, centre=centre)
+            for _ in range(size)
+        ]
+        service_certify(
+            assignments=[claim.assignment for claim in claims], present=True, by=head
+        )
+        with CaptureQueriesContext(connection) as queries:
+            outcomes = bulk_review.approve_chunk(
+                claim_ids=[claim.pk for claim in claims], by=manager
+            )
+        assert all(outcome.ok for outcome in outcomes)
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1], counts
