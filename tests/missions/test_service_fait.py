@@ -377,3 +377,22 @@ def test_a_bulk_chunk_reads_the_certificates_in_one_query(
         assert all(outcome.ok for outcome in outcomes)
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_list_pages_through_many_missions_recent_first(
+    client, head, centre, manager
+):
+    now = timezone.now()
+    for days in range(12):
+        mission = factories.MissionFactory(
+            centre=centre,
+            starts_at=now - timedelta(days=days + 1),
+            epreuve__name=f"Épreuve J-{days + 1}",
+        )
+        _convoked_to(mission, manager)
+    client.force_login(head)
+    first = _text(client.get(LIST))
+    assert first.index("Épreuve J-1<") < first.index("Épreuve J-2<")
+    assert "Épreuve J-12<" not in first
+    assert "Épreuve J-12<" in _text(client.get(LIST + "?page=2"))
+    assert client.get(LIST + "?page=x").status_code == 200
