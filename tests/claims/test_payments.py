@@ -338,7 +338,7 @@ def test_a_cancelled_batch_tells_its_participants_but_keeps_its_reason_inside(
     assert "IBAN de M. Untel" not in message.body
     client.force_login(participant)
     page = client.get(f"/mes-etats-de-frais/{approved[0].pk}/").content.decode()
-    assert "Retiré de la mise en paiement" in page
+    assert "de la mise en paiement (lot n°" in page
     assert "IBAN de M. Untel" not in page
     assert AuditEvent.objects.for_object(batch).latest("pk").data["reason"] == (
         "IBAN de M. Untel erroné"

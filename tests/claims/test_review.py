@@ -388,7 +388,8 @@ def test_the_participant_reads_the_decisions_in_their_history(
     services.claim_approve(claim=claim, by=manager)
     client.force_login(participant)
     page = client.get(f"/mes-etats-de-frais/{claim.pk}/").content.decode()
-    assert "Quantités retenues corrigées par le gestionnaire" in page
+    # The history reads in sentences (imagin/audit_sentences.py).
+    assert "a corrigé les quantités" in page
     assert "Une copie en double" in page
     assert "Validé par le gestionnaire" in page
 
@@ -438,7 +439,7 @@ def test_the_division_keeps_its_notes_to_itself(client, participant, manager):
     )
     client.force_login(participant)
     page = client.get(f"/mes-etats-de-frais/{claim.pk}/").content.decode()
-    assert "Mission non effectuée prise en compte" in page
+    assert "a clos à zéro" in page
     assert "absent sans prévenir" not in page
     client.force_login(manager)
     review = client.get(f"/gestion/claims/claim/{claim.pk}/change/").content.decode()
