@@ -443,7 +443,8 @@ def claim_for_participant(user, pk: int, *, related: tuple[str, ...] = ()) -> Cl
     two to six queries; its lines are read if asked for (a validated claim's
     amounts). Claim.DoesNotExist for anyone else's (the view answers 404)."""
     claim = (
-        Claim.objects.select_related("assignment")
+        # The centre head's certificate of service done, shown on the claim.
+        Claim.objects.select_related("assignment", "assignment__service_certificate")
         .prefetch_related(*related)
         .get(pk=pk, assignment__participant=user)
     )

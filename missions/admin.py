@@ -23,6 +23,7 @@ from imagin.admin_autocomplete import SafeAutocompleteMixin
 from imagin.admin_export import ExportMixin
 from imagin.uploads import validate_upload_size
 from missions import rules
+from missions.certificates import CentreHead
 from missions.imports import COLUMNS, missions_import
 from missions.models import (
     Assignment,
@@ -88,12 +89,20 @@ class EpreuveAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     autocomplete_fields = ["exam", "discipline"]
 
 
+class CentreHeadInline(admin.TabularInline):
+    model = CentreHead
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
 @admin.register(Centre)
 class CentreAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "code", "commune"]
     search_fields = ["name", "code"]
     list_select_related = ["commune"]
     autocomplete_fields = ["commune", "establishment"]
+    # Who heads the centre: they certify the service done of its missions.
+    inlines = [CentreHeadInline]
 
 
 @admin.register(MissionType)

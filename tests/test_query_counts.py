@@ -105,8 +105,9 @@ def _session(p: Participant) -> int:
 # count measured with one claim.
 PARTICIPANT_PAGES = {
     # What waits: the claims, their missions, the financial file, the next
-    # mission (documents and travel rows only for claims that take them).
-    "home": (lambda p: reverse("home"), 6),
+    # mission (documents and travel rows only for claims that take them), and
+    # whether the person heads a centre.
+    "home": (lambda p: reverse("home"), 7),
     "profile": (lambda p: reverse("accounts:profile"), 5),
     "financial file": (lambda p: reverse("accounts:financial_file"), 3),
     "declarations": (lambda p: reverse("missions:declarations"), 3),

@@ -249,6 +249,21 @@ def test_the_review_page_and_the_queue_show_the_certificate(
     assert "Absent(e) selon le chef de centre" in review and "« Excusé »" in review
 
 
+def test_the_participant_reads_the_certificate_on_their_claim(
+    client, head, centre, manager, participant
+):
+    claim = claim_in(S.SUBMITTED, participant, manager, centre=centre)
+    client.force_login(participant)
+    page = reverse("claims:detail", args=[claim.pk])
+    assert "Service fait certifié" not in _text(client.get(page))
+    service_certify(assignments=[claim.assignment], present=True, by=head)
+    assert "Service fait certifié par Marc Lefèvre le" in _text(client.get(page))
+    service_certify(
+        assignments=[claim.assignment], present=False, comment="Excusé", by=head
+    )
+    assert "Absent(e) selon le chef de centre" in _text(client.get(page))
+
+
 # ------------------------------------------------ SERVICE_FAIT_REQUIRED
 
 

@@ -44,6 +44,7 @@ DEMO_LOGINS = [
     ("gestionnaire", "demo-gestion-2027", "gestionnaire de la division des examens"),
     ("enseignant", "demo-enseignant-2027", "enseignant (agent de l'académie)"),
     ("E2027001", "demo-externe-2027", "intervenant extérieur, jamais connecté"),
+    ("chefcentre", "demo-chef-2027", "chef de centre (certifie le service fait)"),
 ]
 
 
