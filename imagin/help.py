@@ -318,8 +318,8 @@ SCREENS = {
     "missions:convocations": "convocations#lire",
     # The centre head's certificate of service done (until the guide has its
     # own section, the participant's "service fait" step explains the words).
-    "missions:centre_missions": "etat-de-frais#etape-service",
-    "missions:centre_mission": "etat-de-frais#etape-service",
+    "missions:centre_missions": "chef-de-centre#mes-centres",
+    "missions:centre_mission": "chef-de-centre#certifier",
     "claims:list": "etat-de-frais#liste",
     "claims:detail": "etat-de-frais#consulter",
     "claims:step:mission": "etat-de-frais#etape-mission",
@@ -369,9 +369,9 @@ SCREENS = {
     "admin:claims_claim_bulk_approval": "gestion-etats-de-frais#validation-groupee",
     # The counts of the on-screen marking platform, compared in the queue's
     # filter before a bulk validation.
-    "admin:claims_upstreamcount": "gestion-etats-de-frais#validation-groupee",
-    "admin:claims_upstreamcount_import": "gestion-etats-de-frais#validation-groupee",
-    "admin:claims_upstreamcount_example": "gestion-etats-de-frais#validation-groupee",
+    "admin:claims_upstreamcount": "gestion-etats-de-frais#comptages",
+    "admin:claims_upstreamcount_import": "gestion-etats-de-frais#comptages-import",
+    "admin:claims_upstreamcount_example": "gestion-etats-de-frais#comptages-import",
     "admin:claims_paymentbatch": "gestion-paiement#lots",
     "admin:claims_paymentbatch_add": "gestion-paiement#constituer",
     "admin:claims_paymentbatch_cancel": "gestion-paiement#annuler-un-lot",
@@ -383,21 +383,21 @@ SCREENS = {
     "admin:claims_convocationrun_cancel": "gestion-convocations#annuler",
     # A list's exports (imagin/admin_export.py): the file, the progress page of
     # a large one and its download, explained with the list itself.
-    "admin:claims_claim_export": "gestion-etats-de-frais#file",
-    "admin:claims_claim_export_progress": "gestion-etats-de-frais#file",
-    "admin:claims_claim_export_download": "gestion-etats-de-frais#file",
-    "admin:missions_mission_export": "gestion-missions#missions",
-    "admin:missions_mission_export_progress": "gestion-missions#missions",
-    "admin:missions_mission_export_download": "gestion-missions#missions",
-    "admin:missions_assignment_export": "gestion-missions#affectations",
-    "admin:missions_assignment_export_progress": "gestion-missions#affectations",
-    "admin:missions_assignment_export_download": "gestion-missions#affectations",
-    "admin:accounts_user_export": "gestion-comptes#utilisateurs",
-    "admin:accounts_user_export_progress": "gestion-comptes#utilisateurs",
-    "admin:accounts_user_export_download": "gestion-comptes#utilisateurs",
-    "admin:imagin_auditevent_export": "gestion#journal",
-    "admin:imagin_auditevent_export_progress": "gestion#journal",
-    "admin:imagin_auditevent_export_download": "gestion#journal",
+    "admin:claims_claim_export": "gestion#exporter",
+    "admin:claims_claim_export_progress": "gestion#exporter",
+    "admin:claims_claim_export_download": "gestion#exporter",
+    "admin:missions_mission_export": "gestion#exporter",
+    "admin:missions_mission_export_progress": "gestion#exporter",
+    "admin:missions_mission_export_download": "gestion#exporter",
+    "admin:missions_assignment_export": "gestion#exporter",
+    "admin:missions_assignment_export_progress": "gestion#exporter",
+    "admin:missions_assignment_export_download": "gestion#exporter",
+    "admin:accounts_user_export": "gestion#exporter",
+    "admin:accounts_user_export_progress": "gestion#exporter",
+    "admin:accounts_user_export_download": "gestion#exporter",
+    "admin:imagin_auditevent_export": "gestion#exporter",
+    "admin:imagin_auditevent_export_progress": "gestion#exporter",
+    "admin:imagin_auditevent_export_download": "gestion#exporter",
 }
 # The suffixes the admin gives a model's own pages.
 _ADMIN_PAGES = re.compile(r"_(changelist|add|change|delete|history)$")
