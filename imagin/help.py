@@ -316,8 +316,8 @@ SCREENS = {
     "missions:competences": "declarations#competences",
     "missions:availability": "declarations#disponibilites",
     "missions:convocations": "convocations#lire",
-    # The centre head's certificate of service done (until the guide has its
-    # own section, the participant's "service fait" step explains the words).
+    # The centre head's certificate of service done (guide chapter
+    # chef-de-centre).
     "missions:centre_missions": "chef-de-centre#mes-centres",
     "missions:centre_mission": "chef-de-centre#certifier",
     "claims:list": "etat-de-frais#liste",
@@ -382,7 +382,7 @@ SCREENS = {
     "admin:claims_convocationrun": "gestion-convocations#campagnes",
     "admin:claims_convocationrun_cancel": "gestion-convocations#annuler",
     # A list's exports (imagin/admin_export.py): the file, the progress page of
-    # a large one and its download, explained with the list itself.
+    # a large one and its download, explained in gestion#exporter.
     "admin:claims_claim_export": "gestion#exporter",
     "admin:claims_claim_export_progress": "gestion#exporter",
     "admin:claims_claim_export_download": "gestion#exporter",
