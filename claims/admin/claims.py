@@ -31,6 +31,7 @@ from accounts.views import document_response
 from claims import history, selectors, services, upstream
 from claims.admin import bulk
 from claims.admin.decisions import DECISIONS, REFUSALS, decision_panels, refusal_text
+from claims.admin.plausibility import PlausibilityFilter, review_flags
 from claims.models import Claim, ClaimStatus, SupportingDocument, UpstreamCount
 from claims.money import format_money, format_quantity
 from imagin.admin import audit_history_url
@@ -197,6 +198,7 @@ class ClaimAdmin(ExportMixin, admin.ModelAdmin):
         "assignment__mission__mission_type",
         ("assignment__mission__centre", admin.RelatedOnlyFieldListFilter),
         ServiceFaitFilter,
+        PlausibilityFilter,
     ]
     search_fields = [
         "assignment__participant__last_name",
@@ -417,7 +419,8 @@ class ClaimAdmin(ExportMixin, admin.ModelAdmin):
             "original": claim,
             "claim": claim,
             "declared": declared_text(claim),
-            "amounts": selectors.claim_amounts(claim),
+            "amounts": (priced := selectors.claim_amounts(claim)),
+            "plausibility": review_flags(claim, priced.total),
             "financial_file": financial_file,
             "file_to_renew": bool(
                 financial_file and financial_file.is_to_renew(timezone.now())

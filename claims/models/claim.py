@@ -158,6 +158,14 @@ class Claim(models.Model):
         related_name="claims",
     )
 
+    # The plausibility points to check (claims.plausibility), comma-joined and
+    # wrapped in commas (",volume,schedule,") so the queue filters one code with
+    # `icontains` on every database; written at submission and after a
+    # manager's correction. Never blocks anything.
+    plausibility_codes = models.CharField(
+        _("points à vérifier"), max_length=200, blank=True, default=""
+    )
+
     # Incremented on every save by the participant or a manager, so two tabs
     # editing the same claim cannot overwrite each other unnoticed.
     version = models.PositiveIntegerField(_("version"), default=1)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import MANAGER
-from claims import amounts, flow, selectors, steps
+from claims import amounts, flow, plausibility, selectors, steps
 from claims.models import CLAIM_TRANSITIONS, Claim, ClaimStatus, SupportingDocument
 from imagin.audit import audit_log
 from imagin.mail import send_templated_mail
@@ -151,6 +151,10 @@ def claim_submit(*, claim: Claim, by: User, version: int) -> tuple[Claim, bool]:
         ]
         if problems:
             raise ValidationError(problems)
+        # The points a manager should check (never a refusal), stored for the
+        # queue's filter; the status itself moves only through the workflow.
+        locked.plausibility_codes = plausibility.codes_to_store(locked)
+        locked.save(update_fields=["plausibility_codes"])
         locked.submitted_at = timezone.now()
         locked.version += 1
         apply_transition(

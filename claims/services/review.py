@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from claims import amounts, flow, notifications, selectors
+from claims import amounts, flow, notifications, plausibility, selectors
 from claims.models import CLAIM_TRANSITIONS, Claim, ClaimLine, ClaimStatus
 from claims.rate_book import RateBook
 from imagin.audit import audit_log
@@ -365,7 +365,11 @@ def claim_correct(
         for name, value in quantities.items():
             setattr(locked, name, value)
         locked.version += 1
-        locked.save(update_fields=[*quantities, "version", "updated_at"])
+        # The corrected quantities may clear (or raise) the volume point.
+        locked.plausibility_codes = plausibility.codes_to_store(locked)
+        locked.save(
+            update_fields=[*quantities, "plausibility_codes", "version", "updated_at"]
+        )
         audit_log(
             actor=by,
             action="claims.claim.corrected",
