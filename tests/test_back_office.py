@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from claims.models import Claim
 from tests import factories
@@ -33,11 +33,14 @@ def test_a_manager_can_list_every_registered_model(client, manager, model, demo)
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
 def test_a_manager_can_open_each_object_page(client, manager, model, demo):
     client.force_login(manager)
+    name = f"admin:{model._meta.app_label}_{model._meta.model_name}_change"
+    try:
+        reverse(name, args=[1])
+    except NoReverseMatch:
+        # A read-only list with no object page (the platform's counts).
+        return
     obj = model.objects.first()
-    url = reverse(
-        f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk]
-    )
-    assert client.get(url).status_code == 200
+    assert client.get(reverse(name, args=[obj.pk])).status_code == 200
 
 
 def test_claims_cannot_be_created_or_deleted_by_hand(client, manager, convoked_claim):

@@ -137,4 +137,5 @@ def test_the_participant_sees_the_reminder_in_the_history(
     run()
     client.force_login(participant)
     response = client.get(f"/mes-etats-de-frais/{claim.pk}/", follow=True)
-    assert "Relance envoyée" in response.content.decode()
+    # The history reads in sentences (imagin/audit_sentences.py).
+    assert "la date limite de son état de frais" in response.content.decode()
