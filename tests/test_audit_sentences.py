@@ -211,7 +211,13 @@ def test_every_sentence_reads_without_its_code_in_both_languages(code, claim, ma
         with translation.override(language):
             text = _said(event)
             assert code not in text and "%(" not in text, (language, text)
-            assert not re.search(r"\b(draft|cancelled)\b", text), text
+            # The raw status values never show; in English "cancelled" is
+            # also an ordinary word of the sentences, so only the arrow of a
+            # raw transition is looked for there.
+            if language == "fr":
+                assert not re.search(r"\b(draft|cancelled)\b", text), text
+            else:
+                assert "draft→" not in text and "→cancelled" not in text, text
 
 
 def test_in_english_the_statuses_read_with_the_catalogue_s_labels(claim, manager):
