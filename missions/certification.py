@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from claims.models.claim import PRICED, Claim
 from imagin.audit import audit_log
+from imagin.text import validate_printable
 from missions.certificates import CentreHead, ServiceCertificate, certificate_of
 from missions.models import Assignment, ConvocationStatus, Mission
 
@@ -121,6 +122,10 @@ def service_certify_each(
         raise ValidationError(
             _("Choisissez présent(e) ou absent(e) pour au moins un intervenant.")
         )
+    # A comment is stored and shown again: no NUL byte or control character
+    # (PostgreSQL refuses the first); the page keeps what was typed.
+    for certification in certifications:
+        validate_printable(certification.comment)
     heads = set(headed_centre_ids(by))
     with transaction.atomic():
         wanted = {c.assignment.pk: c for c in certifications}

@@ -95,11 +95,14 @@ PROFILE_TEXT = ("email", "phone", "address")
 
 @hostile
 @given(
-    field=st.sampled_from([*PROFILE_TEXT, "commune", "establishment"]),
+    field=st.sampled_from(
+        [*PROFILE_TEXT, "commune", "establishment", "notification_frequency"]
+    ),
     value=hostile_text(),
     junk=junk_fields(max_fields=5),
 )
 @example(field="address", value="12 rue\x00 Jeanne-d'Arc", junk={})
+@example(field="notification_frequency", value="weekly\x00", junk={})
 @example(field="phone", value="\x1b[31m02", junk={})
 def test_the_profile_refuses_hostile_input_and_keeps_the_record(
     client, participant, field, value, junk
@@ -112,10 +115,18 @@ def test_the_profile_refuses_hostile_input_and_keeps_the_record(
         "address": "12 rue Jeanne-d'Arc",
         "commune": participant.commune_id,
         "establishment": participant.establishment_id,
+        "notification_frequency": participant.notification_frequency,
         **junk,
         field: value,
     }
-    fields = ["email", "phone", "address", "commune_id", "establishment_id"]
+    fields = [
+        "email",
+        "phone",
+        "address",
+        "commune_id",
+        "establishment_id",
+        "notification_frequency",
+    ]
     with rolled_back():
         before = [getattr(participant, name) for name in fields]
         response = client.post(reverse("accounts:profile"), data)

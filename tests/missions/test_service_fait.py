@@ -13,21 +13,26 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from accounts.roles import CENTRE_HEAD
 from claims import selectors, services, tracker
 from claims.services import bulk_review
 from claims.tracker import Actor, StepState
 from imagin.audit import AuditEvent
+from imagin.text import CONTROL_CHARACTERS
 from missions.certificates import CentreHead, ServiceCertificate
 from missions.certification import CERTIFIED, service_certify
 from missions.models import Centre
 from tests import factories
 from tests.claims.review_helpers import S, claim_in, submitted
+from tests.hostile import assert_no_server_error, hostile_text, junk_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -411,3 +416,41 @@ def test_the_list_pages_through_many_missions_recent_first(
     assert "Épreuve J-12<" not in first
     assert "Épreuve J-12<" in _text(client.get(LIST + "?page=2"))
     assert client.get(LIST + "?page=x").status_code == 200
+
+
+# ------------------------------------------------------------ hostile input
+
+
+@hypothesis_settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    presence=st.one_of(st.sampled_from(["present", "absent", ""]), hostile_text()),
+    comment=hostile_text(max_size=3000),
+    junk=junk_fields(max_fields=5),
+    all_present=st.booleans(),
+)
+def test_the_certificate_form_takes_hostile_input_without_error(
+    client, head, mission, manager, presence, comment, junk, all_present
+):
+    """Whatever a browser posts, an answer in French and never a 500; what
+    is stored is printable."""
+    assignment = _convoked_to(mission, manager)
+    client.force_login(head)
+    data = {
+        **junk,
+        f"presence-{assignment.pk}": presence,
+        f"comment-{assignment.pk}": comment,
+    }
+    if all_present:
+        data["all_present"] = "1"
+    with transaction.atomic():
+        response = client.post(
+            reverse("missions:centre_mission", args=[mission.pk]), data
+        )
+        assert_no_server_error(response)
+        for certificate in ServiceCertificate.objects.all():
+            assert not CONTROL_CHARACTERS.search(certificate.comment)
+        transaction.set_rollback(True)
