@@ -59,6 +59,7 @@ def teacher_pages(transactional_db, migrations_data_present) -> list[str]:
         "/mes-declarations/",
         "/mon-compte/profil/",
         "/mon-compte/dossier-financier/",
+        "/mes-etats-de-frais/attestations/",
         "/aide/",
         # The legal pages the footer links to.
         "/accessibilite/",

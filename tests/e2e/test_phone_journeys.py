@@ -119,3 +119,21 @@ def test_the_external_participant_signs_in_the_first_time_on_a_phone(
     ).first.click()
     audit("their claim")
     audit.assert_clean()
+
+
+def test_the_centre_head_certifies_on_a_phone(phone, axe_source):  # noqa: F811
+    from playwright.sync_api import expect
+
+    page, audit = phone, Audit(phone, axe_source)
+    _sign_in(page, audit, "chefcentre", "demo-chef-2027")
+    expect(page.get_by_role("link", name="Mes centres")).to_be_visible()
+    audit("home of a centre head")
+    page.get_by_role("link", name="Mes centres").click()
+    # Each mission's participants, with their form, on the list itself.
+    audit("the centres' missions")
+    page.get_by_role("button", name="Tout certifier présent").first.click()
+    # Saved, or refused with its reason (a demo mission not started yet):
+    # either way a message says so.
+    expect(page.locator("main .fr-alert").first).to_be_visible()
+    audit("after certifying")
+    audit.assert_clean()
