@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
 from django.db.models import Q
 from django.db.models.fields import AutoFieldMixin
@@ -390,6 +390,22 @@ def _response_action_on_keys(response_action):
     return checked
 
 
+def _changelist_refusing_unavailable_actions(changelist_view):
+    def refusing(self, request, extra_context=None):
+        name = request.POST.get("action") if request.method == "POST" else None
+        if name and name not in self.get_actions(request):
+            # Django's own answer is the list again with "no action selected":
+            # an action the admin declares but this person may not use (or
+            # one that does not exist) is a forged post, refused as such.
+            # `_get_base_actions` is Django's list of every declared action.
+            declared = {action[1] for action in self._get_base_actions()}
+            if name in declared:
+                raise PermissionDenied
+        return changelist_view(self, request, extra_context)
+
+    return refusing
+
+
 # Words of a back-office search that are looked for: each adds a condition on
 # every searched column, and a thousand of them (a pasted page) overflowed
 # SQLite's expression limit (a 500) and took seconds on PostgreSQL.
@@ -430,8 +446,9 @@ def _formsets_refusing_control_characters(get_formset):
 
 def guard_every_admin() -> None:
     """Called once at start-up (ImaginConfig.ready). Every model of the
-    back-office, the libraries' too (allauth, tasks, groups), runs its bulk
-    actions through `ModelAdmin.response_action`, its searches through
+    back-office, the libraries' too (allauth, tasks, groups), refuses with a
+    403 a bulk action the person may not use (`ModelAdmin.changelist_view`),
+    runs its bulk actions through `ModelAdmin.response_action`, its searches through
     `ModelAdmin.get_search_results` and its forms through `get_form` (inline
     lines through `get_formset`): the one place where a posted selection is
     checked (`selection_as_keys`), a search bounded (`MAX_SEARCH_WORDS`) and
@@ -444,6 +461,9 @@ def guard_every_admin() -> None:
         return
     admin.ModelAdmin.response_action = _response_action_on_keys(  # type: ignore[method-assign]
         admin.ModelAdmin.response_action
+    )
+    admin.ModelAdmin.changelist_view = _changelist_refusing_unavailable_actions(  # type: ignore[method-assign]
+        admin.ModelAdmin.changelist_view
     )
     admin.ModelAdmin.get_search_results = _search_on_few_words(  # type: ignore[method-assign]
         admin.ModelAdmin.get_search_results

@@ -13,7 +13,6 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -28,108 +27,18 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.security_events import download_recorded
 from accounts.views import document_response
-from claims import history, selectors, services, upstream
+from claims import history, selectors, services
 from claims.admin import bulk
 from claims.admin.decisions import DECISIONS, REFUSALS, decision_panels, refusal_text
 from claims.admin.plausibility import PlausibilityFilter, review_flags
-from claims.models import Claim, ClaimStatus, SupportingDocument, UpstreamCount
+from claims.admin.queue_filters import QueueFilter, ServiceFaitFilter, UpstreamFilter
+from claims.models import Claim, ClaimStatus, SupportingDocument
 from claims.money import format_money, format_quantity
 from imagin.admin import audit_history_url
 from imagin.admin_export import ExportMixin
 from missions.certificates import certificate_of
-from missions.models import MissionType
 
 # ------------------------------------------------------------------ queue
-
-
-class QueueFilter(admin.SimpleListFilter):
-    """The manager's work lists, across statuses."""
-
-    title = gettext_lazy("à traiter")
-    parameter_name = "a_traiter"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("decision", _("En attente d'une décision")),
-            ("valider", _("Prêts à valider")),
-            ("non_effectuees", _("Missions non effectuées, à clore")),
-            ("montant", _("Montant à saisir (surveillance…)")),
-            ("paiement", _("Validés, à mettre en paiement")),
-        ]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "decision":
-            return queryset.filter(selectors.awaiting_decision())
-        if value == "valider":
-            return queryset.filter(selectors.ready_to_validate())
-        if value == "non_effectuees":
-            return queryset.filter(status=ClaimStatus.NOT_PERFORMED)
-        if value == "montant":
-            return queryset.filter(
-                assignment__mission__mission_type__payment_basis=(
-                    MissionType.PaymentBasis.MANAGER_ENTERED
-                ),
-                manager_amount__isnull=True,
-                status__in=(
-                    ClaimStatus.DRAFT,
-                    ClaimStatus.RETURNED,
-                    ClaimStatus.SUBMITTED,
-                ),
-            )
-        if value == "paiement":
-            return queryset.filter(status=ClaimStatus.APPROVED)
-        return queryset
-
-
-class UpstreamFilter(admin.SimpleListFilter):
-    """Declared against the counts the marking platform recorded
-    (`claims.upstream`): one EXISTS subquery, whatever the page size."""
-
-    title = gettext_lazy("comptage de la plateforme")
-    parameter_name = "comptage"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("conforme", _("conforme")),
-            ("different", _("différent")),
-            ("absent", _("absent")),
-        ]
-
-    def queryset(self, request, queryset):
-        recorded = UpstreamCount.objects.filter(upstream.matching())
-        differs = Exists(recorded.filter(upstream.differing()))
-        if self.value() == "conforme":
-            return queryset.filter(Exists(recorded), ~differs)
-        if self.value() == "different":
-            return queryset.filter(differs)
-        if self.value() == "absent":
-            return queryset.filter(~Exists(recorded))
-        return queryset
-
-
-class ServiceFaitFilter(admin.SimpleListFilter):
-    """The centre head's certificate of service done (missions.certification)."""
-
-    title = gettext_lazy("service fait")
-    parameter_name = "service_fait"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("certifie", _("certifié")),
-            ("absent", _("absent")),
-            ("attente", _("en attente")),
-        ]
-
-    def queryset(self, request, queryset):
-        certificate = "assignment__service_certificate"
-        if self.value() == "certifie":
-            return queryset.filter(**{f"{certificate}__present": True})
-        if self.value() == "absent":
-            return queryset.filter(**{f"{certificate}__present": False})
-        if self.value() == "attente":
-            return queryset.filter(**{f"{certificate}__isnull": True})
-        return queryset
 
 
 class ClaimChangeList(ChangeList):
