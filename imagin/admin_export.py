@@ -27,6 +27,8 @@ The lists hold personal data: each download is one audit event
 (`DOWNLOADED_ACTION`: who, which list, the filters, the number of rows, never
 the rows), and a file written in the background one more (`READY_ACTION`),
 which is also how its download checks that it is the asking manager's.
+The file is purged after `EXPORT_RETENTION_HOURS` (`imagin.export_retention`):
+its download then says so.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ from imagin.admin_export_files import (
     write_xlsx,
 )
 from imagin.audit import AuditEvent, audit_log
+from imagin.export_retention import export_gone_text, gone_page, open_kept
 from imagin.http import never_store, read_only, safe_filename
 
 if TYPE_CHECKING:
@@ -368,10 +371,17 @@ class ExportMixin(_ModelAdmin):
             .order_by("-pk")
             .first()
         )
-        storage = private_storage()
-        if ready is None or not storage.exists(ready.data["file"]):
+        if ready is None:
             raise Http404
         data = ready.data
+        content = open_kept(private_storage(), data["file"])
+        if content is None:  # purged (imagin.export_retention)
+            back = self._context(request)
+            return gone_page(
+                request,
+                {**back, "back_url": back["changelist_url"]},
+                export_gone_text(),
+            )
         self._audit(
             request,
             DOWNLOADED_ACTION,
@@ -382,7 +392,7 @@ class ExportMixin(_ModelAdmin):
         )
         return _as_private_file(
             StreamingHttpResponse(
-                File(storage.open(data["file"], "rb")).chunks(),
+                File(content).chunks(),
                 content_type=FORMATS[data["format"]],
             ),
             self.export_filename(data["format"]),

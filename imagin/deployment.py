@@ -80,6 +80,14 @@ if any(days < 0 for days in CLAIM_REMINDER_DAYS):
     raise ImproperlyConfigured(
         "CLAIM_REMINDER_DAYS is a list of days before the deadline, e.g. 14,3."
     )
+# Hours a file written for one download (a back-office list exported in the
+# background, the yearly statements' ZIP) stays in private storage before
+# `manage.py purge_exports` removes it (imagin/export_retention.py).
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=72)
+if not 1 <= EXPORT_RETENTION_HOURS <= 24 * 366:
+    raise ImproperlyConfigured(
+        "EXPORT_RETENTION_HOURS is a number of hours, 1 to 8784 (a year)."
+    )
 # Payroll needs the social security number (NIR) in some académies only.
 FINANCIAL_FILE_REQUIRES_NIR = env.bool("FINANCIAL_FILE_REQUIRES_NIR", default=False)
 

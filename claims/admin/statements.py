@@ -10,7 +10,8 @@ to download, when the worker is done; a backend running tasks at once
 (`claims.admin.bulk`), the task result holds what the page needs, and only
 the manager who launched the job follows it and downloads its ZIP: it holds
 everyone's personal data. The launch, the ZIP ready and each download leave
-an audit event.
+an audit event. The ZIP is purged after `EXPORT_RETENTION_HOURS`
+(`imagin.export_retention`): its download then says so.
 
 The progress page never reloads itself (RGAA 13.1): `static/imagin/progress.js`
 asks for it again every few seconds and replaces only its status; without the
@@ -33,7 +34,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -47,6 +48,7 @@ from accounts.storage import private_storage
 from claims import statements
 from claims.models import PaymentBatch, PaymentBatchStatus
 from imagin.audit import AuditEvent, audit_log
+from imagin.export_retention import gone_page, open_kept, statements_gone_text
 from imagin.http import private_file_response
 
 LAUNCH = "admin/claims/statement_launch.html"
@@ -231,9 +233,12 @@ def download_view(
     ready = AuditEvent.objects.filter(
         action=READY_ACTION, actor=manager, data__file=name
     ).exists()
-    storage = private_storage()
-    if not ready or not storage.exists(name):
+    if not ready:
         raise Http404
+    content = open_kept(private_storage(), name)
+    if content is None:  # purged (imagin.export_retention)
+        back = _context(request, back_url=reverse("admin:claims_statements"))
+        return gone_page(request, back, statements_gone_text())
     audit_log(
         actor=manager,
         action=statements.DOWNLOAD_ACTION,
@@ -241,7 +246,7 @@ def download_view(
         data={"year": year, "file": name},
     )
     return private_file_response(
-        storage.open(name, "rb"),
+        content,
         filename=f"attestations-paiement-{year}.zip",
         content_type="application/zip",
     )
