@@ -4,18 +4,20 @@ claims submitted and validated per day.
 
 A fixed number of queries whatever the volume, and no claim priced here:
 figures are aggregated by the database, amounts are those frozen by the
-division (each claim waiting shows its estimate in the queue).
+division (each claim waiting shows its estimate in the queue). The manager's
+work queues are counted together, in one query (`queue_counts`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -205,3 +207,18 @@ def per_day(claims, today: date) -> list[ChartDay]:
         )
         for day in (first + timedelta(days=n) for n in range(CHART_DAYS))
     ]
+
+
+def queue_counts(queues: Mapping[int, QuerySet[Claim]]) -> dict[int, int]:
+    """The number of claims of each queryset, by key, in one query whatever
+    their number: each one a subquery counted over the claims (none when
+    `queues` is empty). The querysets are not evaluated on their own."""
+    if not queues:
+        return {}
+    counts = Claim.objects.aggregate(
+        **{
+            f"queue_{key}": Count("pk", filter=Q(pk__in=queryset.values("pk")))
+            for key, queryset in queues.items()
+        }
+    )
+    return {key: counts[f"queue_{key}"] for key in queues}

@@ -340,4 +340,30 @@ ACTIONS: dict[str, Action] = {
         _("Export prêt"),
         _("L'export de %(rows)s lignes de la liste %(list)s est prêt pour %(actor)s"),
     ),
+    "claims.work_queue.created": Action(
+        _("File de travail enregistrée"),
+        _(
+            "%(actor)s a enregistré la file de travail « %(name)s » "
+            "(partagée : %(shared)s)"
+        ),
+    ),
+    "claims.work_queue.changed": Action(
+        _("File de travail modifiée"),
+        _(
+            "%(actor)s a modifié la file de travail « %(former_name)s », "
+            "désormais « %(name)s » (partagée : %(shared)s)"
+        ),
+    ),
+    "claims.work_queue.deleted": Action(
+        _("File de travail supprimée"),
+        _("%(actor)s a supprimé la file de travail « %(name)s »"),
+    ),
+    "claims.work_queue.subscribed": Action(
+        _("Abonnement à une file de travail"),
+        _("%(actor)s suit la file de travail « %(name)s » sur son tableau de bord"),
+    ),
+    "claims.work_queue.unsubscribed": Action(
+        _("Désabonnement d'une file de travail"),
+        _("%(actor)s ne suit plus la file de travail « %(name)s »"),
+    ),
 }

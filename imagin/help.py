@@ -367,6 +367,15 @@ SCREENS = {
     "admin:claims_claim": "gestion-etats-de-frais#controler",
     "admin:claims_claim_decision": "gestion-etats-de-frais#controler",
     "admin:claims_claim_bulk_approval": "gestion-etats-de-frais#validation-groupee",
+    # Work queues: the claims queue's filters saved under a name, followed on
+    # the dashboard (the subscription is a POST that redirects back).
+    "admin:claims_claim_workqueues": "gestion-etats-de-frais#listes-de-travail",
+    "admin:claims_claim_workqueue_save": "gestion-etats-de-frais#listes-de-travail",
+    "admin:claims_claim_workqueue_subscription": (
+        "gestion-etats-de-frais#listes-de-travail"
+    ),
+    "admin:claims_claim_workqueue_change": "gestion-etats-de-frais#listes-de-travail",
+    "admin:claims_claim_workqueue_delete": "gestion-etats-de-frais#listes-de-travail",
     # The counts of the on-screen marking platform, compared in the queue's
     # filter before a bulk validation.
     "admin:claims_upstreamcount": "gestion-etats-de-frais#comptages",

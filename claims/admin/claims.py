@@ -2,7 +2,8 @@
 
 The queue filters, searches and sorts the claims oldest-waiting first, with
 what was declared and what it is worth; its actions validate many claims at
-once or put them into payment. A claim's page shows everything a manager
+once or put them into payment; its filters are saved as work queues
+(`claims.admin.work_queues`). A claim's page shows everything a manager
 checks and offers the decisions of `claims.services.review`, each greyed out
 with its reason when it does not apply. Nothing here changes a claim
 directly: every button calls one service.
@@ -31,7 +32,13 @@ from claims import history, selectors, services
 from claims.admin import bulk
 from claims.admin.decisions import DECISIONS, REFUSALS, decision_panels, refusal_text
 from claims.admin.plausibility import PlausibilityFilter, review_flags
-from claims.admin.queue_filters import QueueFilter, ServiceFaitFilter, UpstreamFilter
+from claims.admin.queue_filters import (
+    QueueFilter,
+    ReturnedSinceFilter,
+    ServiceFaitFilter,
+    UpstreamFilter,
+)
+from claims.admin.work_queues import WorkQueuesMixin
 from claims.models import Claim, ClaimStatus, SupportingDocument
 from claims.money import format_money, format_quantity
 from imagin.admin import audit_history_url
@@ -84,7 +91,7 @@ def _amount_kind(claim: Claim) -> str:
 
 
 @admin.register(Claim)
-class ClaimAdmin(ExportMixin, admin.ModelAdmin):
+class ClaimAdmin(WorkQueuesMixin, ExportMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "participant",
@@ -99,6 +106,7 @@ class ClaimAdmin(ExportMixin, admin.ModelAdmin):
     list_display_links = ["number", "participant"]
     list_filter = [
         QueueFilter,
+        ReturnedSinceFilter,
         UpstreamFilter,
         "status",
         "assignment__mission__exam__session",
@@ -122,6 +130,8 @@ class ClaimAdmin(ExportMixin, admin.ModelAdmin):
     # Oldest waiting first: the claims submitted longest ago, then the rest.
     ordering = [selectors.WAITING_ORDER, "pk"]
     list_per_page = 50
+    # The queue with its work queue's name, or the form saving its filters.
+    change_list_template = "admin/claims/claim/queue_change_list.html"
     actions = ["approve_selected", "put_into_payment", *bulk.DECISION_ACTIONS]
     # The queue as a file (imagin.admin_export), priced by chunks below.
     export_fields = [

@@ -1,18 +1,24 @@
 """The claims queue's filters: the manager's work lists across statuses, the
-upstream count comparison and the centre head's service fait. Each filter is
-one condition on the queryset (no per-row query), so the queue keeps a fixed
-number of queries whatever its size.
+upstream count comparison, the centre head's service fait and the claims sent
+back to their participant long ago. Each filter is one condition on the
+queryset (no per-row query), so the queue keeps a fixed number of queries
+whatever its size.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import admin
-from django.db.models import Exists
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from claims import selectors, upstream
-from claims.models import ClaimStatus, UpstreamCount
+from claims.models import Claim, ClaimStatus, UpstreamCount
+from imagin.audit import AuditEvent
 from missions.models import MissionType
 
 
@@ -104,3 +110,42 @@ class ServiceFaitFilter(admin.SimpleListFilter):
         if self.value() == "attente":
             return queryset.filter(**{f"{certificate}__isnull": True})
         return queryset
+
+
+class ReturnedSinceFilter(admin.SimpleListFilter):
+    """Claims sent back to their participant more than N days ago and still
+    waiting for them: status « renvoyé » and its last move to that status
+    (the audit event of the send-back, or of a restoration to it) older than
+    N days. One correlated subquery on the audit log's (object, date) index.
+    A claim without such an event (written by hand) is left out: nobody
+    knows since when it waits."""
+
+    title = gettext_lazy("renvoyés depuis")
+    parameter_name = "renvoye_depuis"
+    DAYS = (7, 14, 30)
+
+    def lookups(self, request, model_admin):
+        return [
+            (str(days), ngettext("plus de %d jour", "plus de %d jours", days) % days)
+            for days in self.DAYS
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value not in {str(days) for days in self.DAYS}:
+            return queryset
+        since = timezone.now() - timedelta(days=int(value))
+        last_sent_back = (
+            AuditEvent.objects.filter(
+                target_type=ContentType.objects.get_for_model(Claim),
+                target_id=OuterRef("pk"),
+                to_status=ClaimStatus.RETURNED,
+            )
+            .order_by("-created_at")
+            .values("created_at")[:1]
+        )
+        return (
+            queryset.filter(status=ClaimStatus.RETURNED)
+            .alias(returned_at=Subquery(last_sent_back))
+            .filter(returned_at__lt=since)
+        )

@@ -1,4 +1,5 @@
-"""Expense claims, the travel they declare, and the rate tables that price them."""
+"""Expense claims, the travel they declare, the rate tables that price them,
+and the managers' work queues."""
 
 from claims.models.claim import (
     CLAIM_TRANSITIONS,
@@ -20,6 +21,7 @@ from claims.models.reminders import ClaimReminder
 from claims.models.runs import ConvocationRun
 from claims.models.travel import Meal, Night, Trip
 from claims.models.upstream import UpstreamCount
+from claims.models.work_queues import WorkQueue, WorkQueueSubscription
 
 __all__ = [
     "CLAIM_TRANSITIONS",
@@ -44,4 +46,6 @@ __all__ = [
     "SupportingDocument",
     "Trip",
     "UpstreamCount",
+    "WorkQueue",
+    "WorkQueueSubscription",
 ]

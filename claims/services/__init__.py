@@ -7,7 +7,9 @@
   cancel, restore, close, enter an amount), with their guards;
 - `bulk_review`: validating many claims at once, set-based, with the same
   guards, and its background task;
-- `payments`: payment batches, their export and payment.
+- `payments`: payment batches, their export and payment;
+- `work_queues`: the managers' saved filters of the claims queue and their
+  subscriptions.
 
 Each service takes the acting user, runs in one transaction on locked rows,
 checks the transition table and appends an audit event.
@@ -43,6 +45,13 @@ from claims.services.review import (
     claim_return,
     correctable_fields,
 )
+from claims.services.work_queues import (
+    work_queue_change,
+    work_queue_create,
+    work_queue_delete,
+    work_queue_subscribe,
+    work_queue_unsubscribe,
+)
 
 __all__ = [
     "DOCUMENTS_OPEN",
@@ -69,4 +78,9 @@ __all__ = [
     "payment_batch_create",
     "payment_batch_export",
     "payment_batch_mark_paid",
+    "work_queue_change",
+    "work_queue_create",
+    "work_queue_delete",
+    "work_queue_subscribe",
+    "work_queue_unsubscribe",
 ]
