@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any, cast
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -74,6 +75,12 @@ class Line:
     rounding: str = ""
     # A frozen line's explanation as written at validation (ClaimLine.detail).
     detail: str = ""
+    # What the division corrected on the travel line it prices, declared
+    # beside retained, and why ("" when nothing: claims.travel_corrections).
+    correction: str = ""
+    # The division did not retain the line: it counts for nothing and its
+    # explanation is the correction alone.
+    struck: bool = False
 
     @property
     def is_travel(self) -> bool:
@@ -85,6 +92,8 @@ class Line:
         (taux 5, arrêté du 13 avril 2012) = 290,00 €"."""
         if self.detail:
             return self.detail
+        if self.struck:
+            return self.correction
         quantity = self.quantity_text or " ".join(
             part for part in (format_quantity(self.quantity), self.unit) if part
         )
@@ -97,6 +106,8 @@ class Line:
             text = f"{self.conversion} ; {text}"
         if self.rounding:
             text += f" ({self.rounding})"
+        if self.correction:
+            text = f"{self.correction} ; {text}"
         return text
 
 
@@ -188,8 +199,40 @@ def priced_line(
         amount,
         currency=currency,
         rounding=" ; ".join(rounding),
-        **words,
+        # Text fields only (a line priced is never struck).
+        **cast(dict[str, Any], words),
     )
+
+
+def struck_lines(entries, currency: str) -> tuple[list[Line], list[str]]:
+    """The travel lines (claims.amounts' TripInput, MealInput, NightInput)
+    the division did not retain: shown with why, worth nothing."""
+    lines = []
+    for entry in entries:
+        if entry.retained:
+            continue
+        if hasattr(entry, "mode"):  # a trip
+            kind = "mileage" if entry.mode == "car" else "public_transport"
+            label = entry.label or _("Trajet")
+        elif hasattr(entry, "kind"):  # a meal
+            kind = "meal"
+            label = _("Dîner") if entry.kind == "dinner" else _("Déjeuner")
+        else:
+            kind, label = "night", _("Nuitée")
+        lines.append(
+            Line(
+                kind,
+                label,
+                entry.date,
+                ZERO,
+                ZERO,
+                ZERO,
+                currency=currency,
+                correction=entry.correction,
+                struck=True,
+            )
+        )
+    return lines, []
 
 
 def missing_manager_amount() -> str:

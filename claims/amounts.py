@@ -46,6 +46,7 @@ from claims.amount_lines import (
     parity_words,
     priced_line,
     source_words,
+    struck_lines,
 )
 from claims.amount_lines import (
     division_problems as division_problems,
@@ -104,6 +105,9 @@ class TripInput:
     kilometres: int | None = None
     fare: Decimal | None = None
     label: str = ""
+    # False: struck by the division; `correction`: what it changed, and why.
+    retained: bool = True
+    correction: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,12 +115,16 @@ class MealInput:
     date: date | None
     kind: str = "lunch"
     administrative_restaurant: bool = False
+    retained: bool = True
+    correction: str = ""
 
 
 @dataclass(frozen=True)
 class NightInput:
     date: date | None
     zone: str = "standard"
+    retained: bool = True
+    correction: str = ""
 
 
 @dataclass(frozen=True)
@@ -346,6 +354,7 @@ def _trip_lines(
                     currency=book.currency,
                     unit=_("billet"),
                     rate_source=_("prix payé, sur justificatif"),
+                    correction=trip.correction,
                 )
             )
         elif trip.mode == "car":
@@ -384,6 +393,7 @@ def _trip_lines(
                             % {"horsepower": HORSEPOWER_WORDS[hp](), "band": band},
                             source,
                         ),
+                        correction=trip.correction,
                     )
                 )
             travelled[year] = already + trip.kilometres
@@ -427,6 +437,7 @@ def _meal_lines(
                 unit=_("repas"),
                 rate_basis=" ; ".join(b for b in bases if b),
                 rate_source=source_words(_("repas"), source),
+                correction=meal.correction,
             )
         )
     return lines, problems
@@ -458,20 +469,28 @@ def _night_lines(
                 unit=_("nuitée"),
                 rate_basis=parity_words(source),
                 rate_source=source_words(NIGHT_WORDS[zone](), source),
+                correction=night.correction,
             )
         )
     return lines, problems
 
 
 def compute(claim: ClaimInput, book: RateBook) -> Amounts:
-    """Every line of a claim and what is missing to price it entirely."""
+    """Every line of a claim and what is missing to price it entirely; the
+    travel lines the division struck follow their kind's, worth nothing."""
     lines: list[Line] = []
     problems: list[str] = []
+    trips = [trip for trip in claim.trips if trip.retained]
+    meals = [meal for meal in claim.meals if meal.retained]
+    nights = [night for night in claim.nights if night.retained]
     for part_lines, part_problems in (
         _service_lines(claim.service, book),
-        _trip_lines(claim.trips, claim.prior_km, book),
-        _meal_lines(claim.meals, book),
-        _night_lines(claim.nights, book),
+        _trip_lines(trips, claim.prior_km, book),
+        struck_lines(claim.trips, book.currency),
+        _meal_lines(meals, book),
+        struck_lines(claim.meals, book.currency),
+        _night_lines(nights, book),
+        struck_lines(claim.nights, book.currency),
     ):
         lines += part_lines
         problems += part_problems

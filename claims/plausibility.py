@@ -105,9 +105,11 @@ def flags(
     with `total`, the claim's own amount, when both are known."""
     found = _volume(claim)
     if claim.has_travel_part:
-        trips = list(claim.trips.all())
-        meals = list(claim.meals.all())
-        nights = list(claim.nights.all())
+        # A line the division struck (a leg declared twice) is no longer a
+        # point to check.
+        trips = [trip for trip in claim.trips.all() if trip.retained]
+        meals = [meal for meal in claim.meals.all() if meal.retained]
+        nights = [night for night in claim.nights.all() if night.retained]
         found += _duplicate_trips(trips)
         found += _off_days(trips, meals, nights, mission_days)
         found += _schedule(meals, nights, mission_days)

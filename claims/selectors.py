@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import F, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
-from claims import amounts, flow
+from claims import amounts, flow, travel_corrections
 from claims.models import EDITABLE_BY_PARTICIPANT, Claim, ClaimStatus, RateTable, Trip
 from claims.money import product_text
 from claims.rate_book import RateBook, TableSnapshot, shared_tables
@@ -108,6 +108,7 @@ def counted_car_trips(participant_id: int) -> list[tuple]:
             claim__assignment__participant_id=participant_id,
             claim__status__in=KILOMETRES_COUNTED,
             mode=Trip.Mode.CAR,
+            retained=True,
             date__isnull=False,
             kilometres__isnull=False,
         ).values_list("date", "claim_id", "kilometres")
@@ -121,6 +122,7 @@ def counted_car_trips_by_participant(participant_ids) -> dict[int, list[tuple]]:
         claim__assignment__participant_id__in=set(participant_ids),
         claim__status__in=KILOMETRES_COUNTED,
         mode=Trip.Mode.CAR,
+        retained=True,
         date__isnull=False,
         kilometres__isnull=False,
     ).values_list(
@@ -164,6 +166,9 @@ def claim_input(claim: Claim, counted: list[tuple] | None = None) -> amounts.Cla
     trips = list(claim.trips.all()) if claim.has_travel_part else []
     meals = list(claim.meals.all()) if claim.has_travel_part else []
     nights = list(claim.nights.all()) if claim.has_travel_part else []
+    # What the division corrected, in words (in the language of the caller).
+    said = travel_corrections.correction_words
+    currency = claim.currency
     return amounts.ClaimInput(
         service=service_input(claim),
         trips=[
@@ -174,15 +179,28 @@ def claim_input(claim: Claim, counted: list[tuple] | None = None) -> amounts.Cla
                 kilometres=trip.kilometres,
                 fare=trip.fare,
                 label=" → ".join(p for p in (trip.origin, trip.destination) if p),
+                retained=trip.retained,
+                correction=said(trip, currency),
             )
             for trip in trips
         ],
         meals=[
-            amounts.MealInput(meal.date, meal.kind, meal.administrative_restaurant)
+            amounts.MealInput(
+                meal.date,
+                meal.kind,
+                meal.administrative_restaurant,
+                meal.retained,
+                said(meal, currency),
+            )
             for meal in meals
         ],
-        nights=[amounts.NightInput(night.date, night.zone) for night in nights],
-        prior_km=prior_kilometres(claim, trips, counted),
+        nights=[
+            amounts.NightInput(
+                night.date, night.zone, night.retained, said(night, currency)
+            )
+            for night in nights
+        ],
+        prior_km=prior_kilometres(claim, [t for t in trips if t.retained], counted),
     )
 
 

@@ -3,6 +3,12 @@
 Values may be missing while the claim is being typed; the amounts module
 reports an incomplete entry instead of guessing, and submission requires it
 to be complete.
+
+The exam division may correct a line before validating
+(`claims.services.travel_review`): the line's fields then hold what the
+division retains (what is priced), `declared` the participant's values as
+they were before the first correction, and `retained` False strikes the line
+(it counts for nothing, and stays in view).
 """
 
 from __future__ import annotations
@@ -22,6 +28,18 @@ class TravelEntry(models.Model):
         verbose_name=_("état de frais"),
         on_delete=models.CASCADE,
         related_name="%(class)ss",
+    )
+    # The participant's values ({field: value as JSON}) as they were before
+    # the division's first correction of the line; null: never corrected.
+    declared = models.JSONField(
+        _("valeurs déclarées"), null=True, blank=True, editable=False
+    )
+    # False: the division does not retain the line (e.g. a leg declared twice).
+    retained = models.BooleanField(_("retenu"), default=True, editable=False)
+    # Why the division corrected or struck the line, shown with it in the
+    # décompte (and kept in the audit event of the correction).
+    correction_reason = models.CharField(
+        _("motif de la correction"), max_length=1000, blank=True, editable=False
     )
 
     class Meta:
