@@ -207,6 +207,13 @@ ACTIONS: dict[str, Action] = {
         _("Quantités retenues corrigées"),
         _("%(actor)s a corrigé les quantités de l'état de frais n° %(number)s"),
     ),
+    "claims.claim.travel_corrected": Action(
+        _("Frais de déplacement corrigés"),
+        _(
+            "%(actor)s a corrigé les frais de déplacement de l'état de frais "
+            "n° %(number)s (lignes corrigées : %(count)s)"
+        ),
+    ),
     "claims.claim.amount_entered": Action(
         _("Montant saisi par le gestionnaire"),
         _("%(actor)s a saisi le montant de l'état de frais n° %(number)s : %(amount)s"),

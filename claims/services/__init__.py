@@ -5,6 +5,8 @@
   performed, attaches supporting documents;
 - `review`: the exam division's decisions (validate, send back, correct,
   cancel, restore, close, enter an amount), with their guards;
+- `travel_review`: the division corrects or strikes travel lines, the
+  participant's values kept beside;
 - `bulk_review`: validating many claims at once, set-based, with the same
   guards, and its background task;
 - `payments`: payment batches, their export and payment;
@@ -45,6 +47,7 @@ from claims.services.review import (
     claim_return,
     correctable_fields,
 )
+from claims.services.travel_review import TravelChange, claim_correct_travel
 from claims.services.work_queues import (
     work_queue_change,
     work_queue_create,
@@ -58,11 +61,13 @@ __all__ = [
     "BatchOutcome",
     "ClaimChanged",
     "Decision",
+    "TravelChange",
     "can_decide",
     "claim_approve",
     "claim_cancel",
     "claim_close_not_performed",
     "claim_correct",
+    "claim_correct_travel",
     "claim_declare_not_performed",
     "claim_enter_amount",
     "claim_restore",

@@ -44,6 +44,7 @@ from claims.models import (
 )
 from claims.services import review
 from claims.services.bulk_review import Outcome, in_chunks, lock_chunk, one_outcome
+from claims.travel_corrections import restore_declared
 from imagin.mail import queue_rendered_mails, render_templated_mails
 from imagin.workflow import apply_transitions
 
@@ -139,9 +140,10 @@ def _move(
 
 def _send_back(claims: list[Claim], by: User, action: str, reason: str) -> None:
     """As `claim_return`: what the division decided goes (frozen amounts and
-    lines, corrected quantities, and the amount it entered for someone with
-    nothing to type)."""
+    lines, corrected quantities and travel lines, and the amount it entered
+    for someone with nothing to type)."""
     ClaimLine.objects.filter(claim__in=claims).delete()
+    restore_declared(claim.pk for claim in claims if claim.has_travel_part)
     entered = [claim.pk for claim in claims if _entered(claim)]
     cleared: dict[str, Any] = dict.fromkeys(
         [*review.FROZEN_FIELDS, *VALIDATED_QUANTITIES]

@@ -25,6 +25,7 @@ from accounts.models import User
 from claims import amounts, flow, notifications, plausibility, selectors
 from claims.models import CLAIM_TRANSITIONS, Claim, ClaimLine, ClaimStatus
 from claims.rate_book import RateBook
+from claims.travel_corrections import restore_declared, travel_refusal
 from imagin.audit import audit_log
 from imagin.workflow import apply_transition
 from missions.certificates import certified_present
@@ -44,6 +45,7 @@ class Decision(StrEnum):
     APPROVE = "valider"
     RETURN = "renvoyer"
     CORRECT = "corriger"
+    CORRECT_TRAVEL = "corriger-deplacements"
     CANCEL = "annuler"
     RESTORE = "retablir"
     CLOSE = "clore"
@@ -164,6 +166,7 @@ GUARDS = {
     Decision.APPROVE: _approve_refusal,
     Decision.RETURN: _return_refusal,
     Decision.CORRECT: _correct_refusal,
+    Decision.CORRECT_TRAVEL: travel_refusal,
     Decision.CANCEL: _cancel_refusal,
     Decision.RESTORE: _restore_refusal,
     Decision.CLOSE: _close_refusal,
@@ -302,11 +305,11 @@ def claim_return(*, claim: Claim, by: User, reason: str) -> Claim:
 
     The reason is mandatory and e-mailed to the participant; everything
     declared is kept, and the claim opens again for entry. What the division
-    had decided goes: amounts frozen by an earlier validation, quantities it
-    had corrected (the participant's new declaration is what it checks
-    next), and the amount it had entered for a mission the participant has
-    nothing to type into (it enters it again, the claim being back in its
-    "amount to enter" list).
+    had decided goes: amounts frozen by an earlier validation, quantities and
+    travel lines it had corrected (the participant's new declaration is what
+    it checks next), and the amount it had entered for a mission the
+    participant has nothing to type into (it enters it again, the claim being
+    back in its "amount to enter" list).
     """
     reason = _required(reason, _("Indiquez le motif du renvoi pour correction."))
     with transaction.atomic():
@@ -315,6 +318,8 @@ def claim_return(*, claim: Claim, by: User, reason: str) -> Claim:
         locked.remuneration_amount = locked.travel_amount = locked.approved_at = None
         locked.copies_validated = locked.candidates_validated = None
         locked.hours_validated = None
+        if locked.has_travel_part:
+            restore_declared([locked.pk])
         if flow.nothing_to_type(locked):
             locked.manager_amount = None
         locked.version += 1
