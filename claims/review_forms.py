@@ -4,13 +4,25 @@ validate and normalise only; `claims.services.review` decides."""
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from claims.forms import LocalizedDecimalField, PrintableFormMixin, ServiceForm
+from claims.forms import (
+    LocalizedDecimalField,
+    MealForm,
+    NightForm,
+    PrintableFormMixin,
+    ServiceForm,
+    TripForm,
+)
+from claims.models import Claim
+from claims.services.travel_review import TravelChange
+from claims.travel_corrections import FIELDS, correction_words
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -89,6 +101,146 @@ class CorrectionForm(PrintableFormMixin, forms.Form):
             for name, value in self.cleaned_data.items()
             if name in VALIDATED_LABELS
         }
+
+
+class _TravelRow:
+    """A travel line's row of the division's correction: the participant's
+    form for that kind of line (same bounds), and whether it is retained."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        retained = forms.BooleanField(
+            label=_("Retenu"),
+            required=False,
+            help_text=_(
+                "Décochez pour ne pas retenir la ligne : elle reste visible et "
+                "ne compte plus."
+            ),
+        )
+        for field in self.fields.values():
+            field.help_text = ""  # they speak to the participant
+        # First, then the values (a plain class declares no form field).
+        self.fields = {"retained": retained, **self.fields}
+        self.initial["retained"] = self.instance.retained
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("retained") and not cleaned.get("date"):
+            self.add_error(
+                "date", _("Indiquez la date, ou décochez « Retenu » pour l'écarter.")
+            )
+        return cleaned
+
+    def _post_clean(self):
+        """Nothing is written to the line here: the service checks the values
+        and writes them (the line shown on the page stays as it is)."""
+
+
+class TripRow(_TravelRow, TripForm):
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("retained"):
+            return cleaned
+        mode = cleaned.get("mode")
+        if not mode:
+            self.add_error("mode", _("Choisissez le moyen de transport."))
+        elif mode == "car":
+            for name in ("fiscal_horsepower", "kilometres"):
+                if cleaned.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("À renseigner pour un véhicule personnel."))
+        elif cleaned.get("fare") is None and "fare" not in self.errors:
+            self.add_error("fare", _("Indiquez le prix du billet retenu."))
+        return cleaned
+
+
+class MealRow(_TravelRow, MealForm):
+    pass
+
+
+class NightRow(_TravelRow, NightForm):
+    pass
+
+
+ROWS = (
+    ("trip", "trips", TripRow),
+    ("meal", "meals", MealRow),
+    ("night", "nights", NightRow),
+)
+
+
+@dataclass(frozen=True)
+class TravelRowForm:
+    kind: str  # "trip", "meal", "night"
+    legend: str  # "Trajet 1 — 3 juin 2027, Rouen → Évreux"
+    correction: str  # what the division already corrected, "" if nothing
+    form: forms.ModelForm
+
+
+class TravelCorrectionForm(PrintableFormMixin, forms.Form):
+    """The division's correction of a claim's travel lines: one row per line
+    as it is now (`rows`), and one reason for them all. Rows are named by
+    their line's id: what is posted for a line the claim does not have is
+    ignored, and nothing is created."""
+
+    reason = _reason_field(
+        _("Motif de la correction"),
+        help_text=_(
+            "Communiqué à l'intervenant avec chaque ligne corrigée, dans le "
+            "décompte et l'historique de son état."
+        ),
+    )
+
+    def __init__(self, *args, claim: Claim, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows: list[TravelRowForm] = []
+        for kind, related, row_form in ROWS:
+            for number, line in enumerate(getattr(claim, related).all(), start=1):
+                self.rows.append(
+                    TravelRowForm(
+                        kind,
+                        _legend(kind, number, line),
+                        correction_words(line, claim.currency),
+                        row_form(
+                            self.data if self.is_bound else None,
+                            instance=line,
+                            prefix=f"{self.prefix}-{kind}-{line.pk}",
+                        ),
+                    )
+                )
+
+    def full_clean(self):
+        super().full_clean()
+        # Every row is validated, so that each shows its errors.
+        if self.is_bound and not all([row.form.is_valid() for row in self.rows]):
+            self.add_error(None, _("Corrigez les lignes signalées ci-dessous."))
+
+    def changes(self) -> list[TravelChange]:
+        """What the valid rows retain, for `claim_correct_travel`."""
+        return [
+            TravelChange(
+                kind=row.kind,
+                pk=row.form.instance.pk,
+                retained=row.form.cleaned_data["retained"],
+                values={
+                    name: row.form.cleaned_data.get(name)
+                    for name in FIELDS[type(row.form.instance)]
+                },
+            )
+            for row in self.rows
+        ]
+
+
+def _legend(kind: str, number: int, line) -> str:
+    """ "Trajet 1 — 3 juin 2027, Rouen → Évreux", "Repas 2 — 3 juin 2027, Dîner"."""
+    what = {"trip": _("Trajet"), "meal": _("Repas"), "night": _("Nuitée")}[kind]
+    day = date_format(line.date, "j F Y") if line.date else _("sans date")
+    if kind == "trip":
+        detail = str(line)
+    elif kind == "meal":
+        detail = str(line.get_kind_display())
+    else:
+        detail = str(line.get_zone_display())
+    return f"{what} {number} — {day}, {detail}"
 
 
 class AmountForm(PrintableFormMixin, forms.Form):

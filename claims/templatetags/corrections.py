@@ -6,6 +6,11 @@ A correction (`claims.services.review.claim_correct`) sets the claim's
 `*_validated` fields and leaves the `*_declared` ones as typed; its reason is
 kept in the audit event "claims.claim.corrected" (as `history.return_reason`
 reads a send-back's). Nothing corrected: no query.
+
+`{{ trip|travel_correction:claim.currency }}`: what the division corrected on
+a travel line (declared beside retained, or struck) and why, "" when
+nothing (`claims.travel_corrections`; the line's own fields, no query). The
+décompte says it too, in the explanation of the line it prices.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from claims.models import Claim
 from claims.money import format_quantity
+from claims.travel_corrections import correction_words
 from imagin.audit import AuditEvent
 
 register = template.Library()
@@ -77,3 +83,8 @@ def claim_corrections_of(claim: Claim) -> Corrections:
 @register.simple_tag
 def claim_corrections(claim: Claim) -> Corrections:
     return claim_corrections_of(claim)
+
+
+@register.filter
+def travel_correction(line, currency: str = "EUR") -> str:
+    return correction_words(line, currency)

@@ -30,6 +30,7 @@ def test_the_page_offers_the_decisions_in_their_usual_order():
         "valider",
         "renvoyer",
         "corriger",
+        "corriger-deplacements",
         "montant",
         "clore",
         "annuler",

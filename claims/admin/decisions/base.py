@@ -40,6 +40,8 @@ class ClaimDecision(ABC):
     title: ClassVar[Promise]
     button: ClassVar[Promise]
     explanation: ClassVar[Promise]
+    # How the panel shows the decision's form (`form` in its context).
+    fields_template: ClassVar[str] = "admin/accounts/_form_fields.html"
 
     def shown(self, claim: Claim) -> bool:
         """Whether the decision can concern this claim at all; when it can

@@ -22,6 +22,7 @@ from claims.review_forms import (
     CorrectionForm,
     NoInputForm,
     ReasonForm,
+    TravelCorrectionForm,
 )
 from claims.services import Decision
 from missions.models import MissionType
@@ -126,6 +127,40 @@ class CorrectQuantities(ClaimDecision):
 
     def success(self, claim: Claim) -> str:
         return _("Quantités retenues enregistrées ; vous pouvez valider.")
+
+
+@DECISIONS.register
+class CorrectTravel(ClaimDecision):
+    name = Decision.CORRECT_TRAVEL
+    title = gettext_lazy("Corriger les frais de déplacement")
+    button = gettext_lazy("Enregistrer la correction des déplacements")
+    explanation = gettext_lazy(
+        "Modifiez les valeurs retenues d'une ligne, ou décochez « Retenu » pour "
+        "l'écarter (un trajet déclaré deux fois, par exemple). Ce que "
+        "l'intervenant a déclaré reste visible à côté ; il voit la correction "
+        "et son motif dans le décompte."
+    )
+    fields_template = "admin/claims/claim/_travel_correction.html"
+
+    def shown(self, claim: Claim) -> bool:
+        return claim.has_travel_part
+
+    def form(self, claim: Claim, data=None) -> Form:
+        return TravelCorrectionForm(data, claim=claim, prefix=self.name)
+
+    def apply(self, claim: Claim, by: User, form: Form) -> Claim:
+        return services.claim_correct_travel(
+            claim=claim,
+            by=by,
+            changes=cast(TravelCorrectionForm, form).changes(),
+            reason=form.cleaned_data["reason"],
+        )
+
+    def success(self, claim: Claim) -> str:
+        return _(
+            "Frais de déplacement corrigés : le décompte montre ce qui était déclaré "
+            "et ce qui est retenu. Vous pouvez valider."
+        )
 
 
 def _kept(claim: Claim, validated: str):
