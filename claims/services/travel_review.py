@@ -45,6 +45,7 @@ from claims.travel_corrections import (
     KINDS,
     RELATED,
     TravelEntry,
+    as_json,
     changed_fields,
     model_field,
     snapshot,
@@ -100,17 +101,20 @@ def claim_correct_travel(
         audited = []
         for change in changes:
             row = _line(lines, change)
-            before = {**snapshot(row), "retained": row.retained}
             values = _cleaned(row, change.values)
-            if row.declared is None:
+            before = _state(row)
+            never_corrected = row.declared is None
+            if never_corrected:
                 row.declared = snapshot(row)
             for name, value in values.items():
                 setattr(row, name, value)
             row.retained = bool(change.retained)
-            after = {**snapshot(row), "retained": row.retained}
-            if after == before:
-                if not changed_fields(row) and row.retained:
-                    row.declared = None  # was never corrected: stays so
+            after = _state(row)
+            # Compared as values: a fare of 32 is the declared 32,00.
+            diff = [name for name in before if before[name] != after[name]]
+            if not diff:
+                if never_corrected:
+                    row.declared = None
                 continue
             row.correction_reason = reason
             if row.retained and not changed_fields(row):
@@ -122,8 +126,8 @@ def claim_correct_travel(
                 {
                     "kind": change.kind,
                     "id": row.pk,
-                    "before": {k: v for k, v in before.items() if after[k] != v},
-                    "after": {k: v for k, v in after.items() if before[k] != v},
+                    "before": {name: as_json(before[name]) for name in diff},
+                    "after": {name: as_json(after[name]) for name in diff},
                 }
             )
         if not touched:
@@ -150,6 +154,12 @@ def claim_correct_travel(
             data={"reason": reason, "count": len(audited), "lines": audited},
         )
         return locked
+
+
+def _state(row: TravelEntry) -> dict[str, object]:
+    """The line's correctable values and whether it is retained."""
+    values = {name: getattr(row, name) for name in FIELDS[type(row)]}
+    return {**values, "retained": row.retained}
 
 
 def _line(lines: dict[str, dict[int, TravelEntry]], change: TravelChange):

@@ -344,3 +344,38 @@ def test_the_review_page_costs_the_same_queries_for_n_or_2n_travel_lines(
     with django_assert_max_num_queries(len(few.captured_queries)) as many:
         assert as_manager.get(review_url(large)).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_same_value_written_otherwise_is_no_change(duplicate, manager):
+    train = duplicate.trips.get(mode=Trip.Mode.PUBLIC_TRANSPORT)
+    with pytest.raises(ValidationError, match="Rien n'a changé"):
+        services.claim_correct_travel(
+            claim=duplicate,
+            by=manager,
+            changes=[TravelChange("trip", train.pk, values={"fare": Decimal("32")})],
+            reason="Vérifié",
+        )
+    train.refresh_from_db()
+    assert train.declared is None
+
+
+def test_a_meal_at_half_rate_reads_declared_and_retained(participant, manager):
+    claim = travel_claim(
+        participant, manager, meals=lambda day: [{"date": day, "kind": "lunch"}]
+    )
+    meal = claim.meals.get()
+    [full] = [line for line in _mileage(claim) if line.kind == "meal"]
+    corrected = services.claim_correct_travel(
+        claim=claim,
+        by=manager,
+        changes=[
+            TravelChange("meal", meal.pk, values={"administrative_restaurant": True})
+        ],
+        reason="Cantine du lycée ouverte",
+    )
+    [half] = [line for line in _mileage(corrected) if line.kind == "meal"]
+    assert half.amount * 2 == full.amount
+    assert (
+        "restaurant administratif ou assimilé disponible déclaré non, retenu oui"
+        in half.explanation
+    )
