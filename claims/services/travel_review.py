@@ -133,7 +133,7 @@ def claim_correct_travel(
         if not touched:
             raise ValidationError(
                 _(
-                    "Rien n'a changé : modifiez une valeur ou décochez « retenu » "
+                    "Rien n'a changé : modifiez une valeur ou décochez « Retenu » "
                     "sur une ligne avant d'enregistrer."
                 )
             )
