@@ -4,13 +4,22 @@ Builds a throw-away database (SQLite, or the empty database named by
 BENCH_DATABASE_URL, e.g. PostgreSQL) with N submitted claims of N/2
 participants whose bank details are checked, then times what two managers do
 in the back-office, through the pages (Django's test client, the whole
-request): the dashboard, one page of the queue, validating all the claims at
-once (the bulk action, whose validation runs in the worker: timed apart),
+request): the dashboard, one page of the queue, the import of the marking
+platform's counts (COUNTS rows, one per claim, the claims beyond absent; one
+in ten differing from the claim) through its page, the queue filtered on
+the counts that agree (time and queries) and how many claims agree, differ
+or have no count, sending back with one reason the claims whose count
+differs (the queue's action filtered on them, run by the worker as in
+production: timed apart, with the e-mails it queues), validating all the
+claims at once (the bulk action, whose validation runs in the worker: timed
+apart; the claims sent back stay so),
 putting them into payment, the file for the financial system, marking the
 batch paid; then the background worker's part (sending the e-mails, laying
 out the batch recap PDF), as in production, and the recap's layout alone.
 
-    .venv/bin/python bench/back_office.py [claims]
+    .venv/bin/python bench/back_office.py [claims [counts]]
+
+Issue 21's figures (10,000 counts, 1,000 claims sent back): 11000 10000.
 """
 
 from __future__ import annotations
@@ -26,8 +35,11 @@ os.environ.setdefault("BENCH_TASKS_BACKEND", "database")
 import sandbox  # noqa: E402, F401  (sets Django up first)
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -36,10 +48,7 @@ from accounts.models import Commune, FinancialFile, User
 from accounts.roles import MANAGER
 from claims import exports
 from claims.models import Claim, PaymentBatch
-from missions.models import (
-    Assignment,
-    Mission,
-)
+from missions.models import Assignment, ExamSession, Mission
 from tests.platform_helpers import run_stored_task
 
 IBAN = "FR7630006000011234567890189"
@@ -73,6 +82,8 @@ def build(count: int) -> User:
             first_name="Camille",
             last_name=f"Correcteur{n}",
             email=f"correcteur{n}@exemple.invalid",
+            # What the marking platform's file names them by.
+            participant_number=f"P{n:07d}",
             commune=rouen,
             password="!",
         )
@@ -126,8 +137,112 @@ def timed(label: str, call, note: str = ""):
     return response
 
 
+def platform_counts(counts: int) -> bytes:
+    """The marking platform's file: the copies of the first `counts` claims
+    (by number), one row per participant and mission; one row in ten one
+    copy above the claim's declaration."""
+    rows = Claim.objects.order_by("pk").values_list(
+        "assignment__participant__participant_number",
+        "assignment__mission_id",
+        "copies_declared",
+    )[:counts]
+    lines = ["numero_intervenant;mission;copies"] + [
+        f"{number};{mission};{copies + (n % 10 == 9)}"
+        for n, (number, mission, copies) in enumerate(rows)
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def compare_counts(client: Client, queue: str, counts: int) -> None:
+    """Import the platform's counts through their page; the queue filtered on
+    the claims that agree; how many agree, differ, have none."""
+    content = platform_counts(counts)
+    imported = timed(
+        f"import {counts} platform counts",
+        lambda: client.post(
+            reverse("admin:claims_upstreamcount_import"),
+            {
+                "session": ExamSession.objects.get().pk,
+                "file": SimpleUploadedFile("comptages.csv", content, "text/csv"),
+            },
+        ),
+        "(the import page, CSV)",
+    )
+    result = imported.context_data["result"]
+    assert result.created == counts and not result.errors, result
+    with CaptureQueriesContext(connection) as queries:
+        timed(
+            "queue, comptage=conforme",
+            lambda: client.get(queue + "?comptage=conforme"),
+            "(first page)",
+        )
+    print(f"{'':<34}{len(queries)} queries")
+    found = {
+        value: client.get(f"{queue}?comptage={value}").context_data["cl"].result_count
+        for value in ("conforme", "different", "absent")
+    }
+    print(
+        f"{'':<34}{found['conforme']} matched, {found['different']} differed, "
+        f"{found['absent']} absent"
+    )
+
+
+def send_back_differing(client: Client, queue: str) -> None:
+    """Select every claim whose count differs ("select all" on the filtered
+    queue) and send them back with one reason, as a manager does: the
+    action's confirmation page, the reason posted, the worker's run timed
+    apart (then the e-mails it queued, also by the worker)."""
+    differing = queue + "?comptage=different"
+    first_page = list(
+        Claim.objects.order_by("-submitted_at").values_list("pk", flat=True)[:50]
+    )
+    selection = {
+        "action": "return_selected",
+        "select_across": "1",
+        "_selected_action": first_page,
+    }
+    timed(
+        "send back: confirmation page",
+        lambda: client.post(differing, selection),
+    )
+    posted = timed(
+        "send back: reason posted",
+        lambda: client.post(
+            differing,
+            {
+                **selection,
+                "confirm": "1",
+                "reason": "Le nombre de copies diffère de celui de la plateforme "
+                "de correction : corrigez-le.",
+            },
+        ),
+    )
+    if posted.status_code == 200:  # a page of claims at most: decided at once
+        done, refused = posted.context_data["done"], posted.context_data["refused"]
+    else:
+        began = time.perf_counter()
+        outcomes = []
+        for stored in DBTaskResult.objects.filter(task_path__endswith=".decide_claims"):
+            run_stored_task(stored, "bench")
+            stored.refresh_from_db()
+            outcomes += stored.return_value or []
+        elapsed = time.perf_counter() - began
+        print(f"{'send back (worker)':<34}{elapsed * 1000:>9.0f} ms")
+        done = sum(1 for _claim, ok, _text in outcomes if ok)
+        refused = len(outcomes) - done
+    returned = Claim.objects.filter(status="returned").count()
+    print(f"{'':<34}{done} sent back, {refused} refused, {returned} claims returned")
+    began = time.perf_counter()
+    sent = len(getattr(mail, "outbox", []))
+    call_command("db_worker", batch=True, verbosity=0)
+    elapsed = time.perf_counter() - began
+    sent = len(getattr(mail, "outbox", [])) - sent
+    print(f"{'send back: e-mails (worker)':<34}{elapsed * 1000:>9.0f} ms  {sent} sent")
+
+
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    counts = min(int(sys.argv[2]) if len(sys.argv) > 2 else count, count)
     manager = build(count)
     client = Client()
     client.force_login(manager)
@@ -138,6 +253,8 @@ def main() -> None:
     )
     timed("dashboard", lambda: client.get(reverse("admin:index")))
     timed("queue, first page (50)", lambda: client.get(queue))
+    compare_counts(client, queue, counts)
+    send_back_differing(client, queue)
     timed(
         "validate all (bulk action)",
         lambda: client.post(
@@ -205,13 +322,16 @@ def main() -> None:
             recap_layout.append(time.perf_counter() - began)
 
     exports.batch_recap_pdf = timed_recap
+    # The send-back's e-mails left earlier (send_back_differing).
+    before = len(getattr(mail, "outbox", []))
     began = time.perf_counter()
     call_command("db_worker", batch=True, verbosity=0)
     elapsed = time.perf_counter() - began
     label = "worker: every queued task"
     print(f"{label:<34}{elapsed * 1000:>9.0f} ms  {goal(elapsed, 8)}")
     print(f"{'  of which the recap PDF':<34}{sum(recap_layout) * 1000:>9.0f} ms")
-    print(f"{'':<34}{len(getattr(mail, 'outbox', []))} e-mails sent, recap PDF ready")
+    sent = len(getattr(mail, "outbox", [])) - before
+    print(f"{'':<34}{sent} e-mails sent, recap PDF ready")
     timed(
         "recap PDF download",
         lambda: client.get(reverse("admin:claims_paymentbatch_recap", args=[batch.pk])),
