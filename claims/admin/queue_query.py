@@ -25,8 +25,12 @@ from typing import TYPE_CHECKING
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR
-from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.db.models import ForeignKey, QuerySet
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    SuspiciousOperation,
+    ValidationError,
+)
+from django.db.models import ForeignKey, Model, QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +66,8 @@ class Parameter:
     # A simple filter (applied through its class) or a field lookup.
     filter_class: type[admin.SimpleListFilter] | None = None
     lookup: str = ""
+    # The model a related filter's id names.
+    related: type[Model] | None = None
 
 
 def _is_id(value: str) -> bool:
@@ -90,7 +96,10 @@ def _field_parameters(path: str) -> list[Parameter]:
     )
     if isinstance(field, ForeignKey):
         name = f"{path}__{field.target_field.name}__exact"
-        return [Parameter(name, title, _is_id, {}, lookup=name), isnull]
+        related = Parameter(
+            name, title, _is_id, {}, lookup=name, related=field.related_model
+        )
+        return [related, isnull]
     labels = {str(value): label for value, label in field.flatchoices}
     name = f"{path}__exact"
     return [Parameter(name, title, labels.__contains__, labels, lookup=name), isnull]
@@ -174,7 +183,8 @@ def queue_queryset(
         parameter = known[name]
         if parameter.filter_class is not None:
             spec = parameter.filter_class(request, {name: [value]}, Claim, model_admin)
-            queryset = spec.queryset(request, queryset) or queryset
+            filtered = spec.queryset(request, queryset)  # None: left as it is
+            queryset = queryset if filtered is None else filtered
         elif parameter.lookup.endswith("__isnull"):
             queryset = queryset.filter(**{parameter.lookup: BOOLEANS[value]})
         elif parameter.lookup:
@@ -186,9 +196,39 @@ def queue_queryset(
     return queryset
 
 
-def describe(known: dict[str, Parameter], given: dict[str, str]) -> list[str]:
-    """« à traiter : Prêts à valider », « recherche : Dupont »... for a list of
-    queues; an id is shown as a number (naming it would cost a query)."""
+def related_names(
+    known: dict[str, Parameter], queries: list[dict[str, str]]
+) -> dict[tuple[str, str], str]:
+    """The names of the objects (session, exam, centre...) that the related
+    filters of `queries` name, by (parameter, id): one query per kind of
+    object named, whatever the number of queries."""
+    wanted: dict[str, set[int]] = {}
+    for given in queries:
+        for name, value in given.items():
+            if known[name].related is not None:
+                wanted.setdefault(name, set()).add(int(value))
+    names: dict[tuple[str, str], str] = {}
+    for name, ids in wanted.items():
+        model = known[name].related
+        if model is None:  # only related parameters are wanted
+            continue
+        try:
+            model._meta.get_field("name")
+        except FieldDoesNotExist:
+            continue
+        rows = model._default_manager.filter(pk__in=ids).values_list("pk", "name")
+        names.update({(name, str(pk)): str(label) for pk, label in rows})
+    return names
+
+
+def describe(
+    known: dict[str, Parameter],
+    given: dict[str, str],
+    names: dict[tuple[str, str], str] | None = None,
+) -> list[str]:
+    """« à traiter : Prêts à valider », « session : Session 2027 »... for a
+    list of queues; an object `names` (`related_names`) does not name is
+    shown by its number."""
     parts = []
     for name, value in given.items():
         if name == ORDER_VAR:
@@ -196,9 +236,11 @@ def describe(known: dict[str, Parameter], given: dict[str, str]) -> list[str]:
         parameter = known[name]
         if name.endswith("__isnull"):
             shown = str(_("vide")) if BOOLEANS[value] else str(_("renseigné"))
+        elif parameter.related is not None:
+            shown = (names or {}).get((name, value)) or str(_("n° %(id)s")) % {
+                "id": value
+            }
         else:
             shown = str(parameter.labels.get(value, value))
-            if parameter.lookup.endswith("__exact") and not parameter.labels:
-                shown = str(_("n° %(id)s")) % {"id": value}
         parts.append(f"{parameter.title} : {shown}")
     return parts

@@ -266,18 +266,18 @@ class WorkQueuesMixin(_ModelAdmin):
             .annotate(subscribers=Count("subscriptions"))
             .order_by("name", "pk")
         )
-        rows = []
-        for queue in queues:
-            given = queue_query.read_query(known, queue.query)
-            rows.append(
-                {
-                    "queue": queue,
-                    "url": queue_url(queue, given),
-                    "filters": queue_query.describe(known, given or {}),
-                    "broken": given is None,
-                    "mine": queue.is_authored_by(request.user),
-                }
-            )
+        read = [queue_query.read_query(known, queue.query) for queue in queues]
+        names = queue_query.related_names(known, [given for given in read if given])
+        rows = [
+            {
+                "queue": queue,
+                "url": queue_url(queue, given),
+                "filters": queue_query.describe(known, given or {}, names),
+                "broken": given is None,
+                "mine": queue.is_authored_by(request.user),
+            }
+            for queue, given in zip(queues, read, strict=True)
+        ]
         return self._page(
             request,
             LIST,
@@ -334,7 +334,13 @@ class WorkQueuesMixin(_ModelAdmin):
             _("Enregistrer ces filtres comme file de travail"),
             status=status,
             form=form,
-            filters=queue_query.describe(known, given) if given else None,
+            filters=(
+                queue_query.describe(
+                    known, given, queue_query.related_names(known, [given])
+                )
+                if given
+                else None
+            ),
             back=reverse(CHANGELIST) + (f"?{urlencode(given)}" if given else ""),
         )
 

@@ -465,3 +465,17 @@ def test_an_administrator_who_reads_the_queue_may_follow_queues(client):
     assert client.get(QUEUES).status_code == 200
     assert client.post(subscription_url(queue), {"abonner": "1"}).status_code == 302
     assert followed(administrator) == [queue.pk]
+
+
+def test_the_list_names_the_session_a_queue_filters_on(client, manager):
+    session = factories.ExamSessionFactory(name="Session de juin")
+    saved(
+        manager,
+        name="Juin",
+        query=f"assignment__mission__exam__session__id__exact={session.pk}",
+    )
+    saved(manager, name="Disparue", query="assignment__mission__exam__id__exact=999999")
+    client.force_login(manager)
+    text = page_text(client.get(QUEUES))
+    assert "session : Session de juin" in text
+    assert "examen : n° 999999" in text
