@@ -17,6 +17,7 @@ subscribe button above the list, when the filters are still the queue's.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -107,6 +108,11 @@ def queue_url(queue: WorkQueue, given: dict[str, str] | None) -> str:
     if given is None:
         return reverse(QUEUES)
     return f"{reverse(CHANGELIST)}?{urlencode({**given, QUEUE_VAR: str(queue.pk)})}"
+
+
+def _sort_key(label: object) -> str:
+    decomposed = unicodedata.normalize("NFKD", str(label).casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def _with_subscription(queryset, user) -> Any:
@@ -264,20 +270,24 @@ class WorkQueuesMixin(_ModelAdmin):
             _with_subscription(WorkQueue.objects.visible_to(request.user), request.user)
             .select_related("created_by")
             .annotate(subscribers=Count("subscriptions"))
-            .order_by("name", "pk")
+            .order_by("pk")
         )
         read = [queue_query.read_query(known, queue.query) for queue in queues]
         names = queue_query.related_names(known, [given for given in read if given])
-        rows = [
-            {
-                "queue": queue,
-                "url": queue_url(queue, given),
-                "filters": queue_query.describe(known, given or {}, names),
-                "broken": given is None,
-                "mine": queue.is_authored_by(request.user),
-            }
-            for queue, given in zip(queues, read, strict=True)
-        ]
+        # In the reader's alphabetical order (« Écarts » among the E).
+        rows = sorted(
+            (
+                {
+                    "queue": queue,
+                    "url": queue_url(queue, given),
+                    "filters": queue_query.describe(known, given or {}, names),
+                    "broken": given is None,
+                    "mine": queue.is_authored_by(request.user),
+                }
+                for queue, given in zip(queues, read, strict=True)
+            ),
+            key=lambda row: _sort_key(row["queue"].label),
+        )
         return self._page(
             request,
             LIST,
