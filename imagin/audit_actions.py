@@ -373,4 +373,11 @@ ACTIONS: dict[str, Action] = {
         _("Désabonnement d'une file de travail"),
         _("%(actor)s ne suit plus la file de travail « %(name)s »"),
     ),
+    "missions.reinforcements.viewed": Action(
+        _("Renforts disponibles consultés"),
+        _(
+            "%(actor)s a consulté les coordonnées de %(rows)s renforts "
+            "disponibles (%(target)s, %(date)s)"
+        ),
+    ),
 }

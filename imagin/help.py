@@ -360,6 +360,8 @@ SCREENS = {
     "admin:missions_mission": "gestion-missions#missions",
     "admin:missions_mission_import": "gestion-missions#importer",
     "admin:missions_mission_assign": "gestion-missions#affecter",
+    "admin:missions_mission_reinforcements": "gestion-missions#affecter",
+    "admin:missions_mission_reinforcements_day": "gestion-missions#affecter",
     "admin:missions_competence": "gestion-missions#declarations",
     "admin:missions_availability": "gestion-missions#declarations",
     "admin:missions_assignment": "gestion-missions#affectations",

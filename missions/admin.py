@@ -23,6 +23,7 @@ from imagin.admin_autocomplete import SafeAutocompleteMixin
 from imagin.admin_export import ExportMixin
 from imagin.uploads import validate_upload_size
 from missions import rules
+from missions.admin_emergency import ReinforcementsMixin
 from missions.certificates import CentreHead
 from missions.imports import COLUMNS, missions_import
 from missions.models import (
@@ -159,7 +160,11 @@ class Staffed(TypedDict):
 
 @admin.register(Mission)
 class MissionAdmin(
-    ExportMixin, SafeAutocompleteMixin, SafeDateHierarchyMixin, admin.ModelAdmin
+    ReinforcementsMixin,
+    ExportMixin,
+    SafeAutocompleteMixin,
+    SafeDateHierarchyMixin,
+    admin.ModelAdmin,
 ):
     list_display = [
         "__str__",
@@ -240,6 +245,16 @@ class MissionAdmin(
                 "<int:pk>/affecter/",
                 wrap(self.assign_view),
                 name="missions_mission_assign",
+            ),
+            path(
+                "<int:pk>/renforts/",
+                wrap(self.reinforcements_view),
+                name="missions_mission_reinforcements",
+            ),
+            path(
+                "renforts/",
+                wrap(self.reinforcements_day_view),
+                name="missions_mission_reinforcements_day",
             ),
             *super().get_urls(),
         ]
