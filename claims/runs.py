@@ -10,6 +10,8 @@
   `convocation_issue` never opens a second claim.
 - **Cancelling** an official run undoes it as a whole when none of its claims
   has been started; otherwise it is refused with the list of those claims.
+  Each participant it had convoked is then e-mailed, in their language, the
+  missions whose convocation is withdrawn (queued once committed).
 
 Runs are started by `run_start` and executed by `execute_convocation_run`,
 the background task declared here (immediately in development): beside the
@@ -38,7 +40,7 @@ from claims.models import Claim, ConvocationRun
 from claims.models.runs import CONVOCATION_RUN_TRANSITIONS
 from claims.services import convocation_issue
 from imagin.audit import audit_log
-from imagin.mail import send_templated_mail
+from imagin.mail import send_templated_mail, send_templated_mails
 from imagin.workflow import apply_transition
 from missions.convocations import (
     ASSIGNMENT_RELATED,
@@ -311,7 +313,12 @@ def run_cancel(*, run: ConvocationRun, by: User) -> ConvocationRun:
             Claim.objects.select_for_update(of=("self",))
             .filter(run=run)
             .select_related(
-                "assignment__participant", "assignment__mission__mission_type"
+                "assignment__participant",
+                "assignment__mission__mission_type",
+                # What the withdrawal e-mails name (`_withdrawal_mails`).
+                "assignment__mission__epreuve",
+                "assignment__mission__exam__session",
+                "assignment__mission__centre",
             )
             .order_by("pk")
         )
@@ -349,13 +356,38 @@ def run_cancel(*, run: ConvocationRun, by: User) -> ConvocationRun:
         if run.document:
             run.document.delete(save=False)
         run.cancelled_at = timezone.now()
+        mails = _withdrawal_mails([claim.assignment for claim in claims])
         apply_transition(
             run,
             table=CONVOCATION_RUN_TRANSITIONS,
             to_status=Status.CANCELLED,
             by=by,
             action="claims.convocation_run.cancelled",
-            data={"claims_removed": len(claims)},
+            data={"claims_removed": len(claims), "withdrawal_emails": len(mails)},
             update_fields=["cancelled_at", "document"],
         )
+        # Rendered and queued once committed: a cancellation rolled back
+        # announces nothing, and a run is cancelled once only.
+        send_templated_mails("convocation-withdrawn", mails)
         return run
+
+
+def _withdrawal_mails(assignments: list[Assignment]) -> list[dict]:
+    """One e-mail per participant of a cancelled run, in their language,
+    naming the missions whose convocation is withdrawn (their claims are
+    removed with the run). Those without an e-mail address were posted their
+    convocation: the division tells them otherwise."""
+    convocations = group_by_participant(assignments)
+    return [
+        {
+            "to": [convocation.participant.email],
+            "language": convocation.participant.language,
+            "context": {
+                "participant": convocation.participant,
+                "assignments": convocation.assignments,
+                "session": convocation.assignments[0].mission.exam.session,
+            },
+        }
+        for convocation in convocations
+        if convocation.participant.email
+    ]
