@@ -33,6 +33,9 @@ HISTORY_LABELS = {
     "claims.claim.approved": _("Validé par le gestionnaire"),
     "claims.claim.document_added": _("Justificatif déposé"),
     "claims.claim.corrected": _("Quantités retenues corrigées par le gestionnaire"),
+    "claims.claim.travel_corrected": _(
+        "Frais de déplacement corrigés par le gestionnaire"
+    ),
     "claims.claim.amount_entered": _("Montant saisi par le gestionnaire"),
     "claims.claim.cancelled": _("Annulé par le gestionnaire"),
     "claims.claim.restored": _("Rétabli par le gestionnaire"),
