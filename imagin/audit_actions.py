@@ -380,4 +380,43 @@ ACTIONS: dict[str, Action] = {
             "disponibles (%(target)s, %(date)s)"
         ),
     ),
+    # Reference data imported from a file (imagin.tabular_import): one event
+    # per import, with what it created, updated and left unchanged.
+    "accounts.communes.imported": Action(
+        _("Communes importées"),
+        _(
+            "%(actor)s a importé le fichier de communes « %(file)s » : %(created)s "
+            "créées, %(updated)s modifiées, %(unchanged)s inchangées"
+        ),
+    ),
+    "accounts.establishments.imported": Action(
+        _("Établissements importés"),
+        _(
+            "%(actor)s a importé le fichier d'établissements « %(file)s » : "
+            "%(created)s créés, %(updated)s modifiés, %(unchanged)s inchangés"
+        ),
+    ),
+    "missions.centres.imported": Action(
+        _("Centres importés"),
+        _(
+            "%(actor)s a importé le fichier de centres « %(file)s » : %(created)s "
+            "créés, %(updated)s modifiés, %(unchanged)s inchangés"
+        ),
+    ),
+    "missions.exams.imported": Action(
+        _("Examens importés"),
+        _(
+            "%(actor)s a importé le fichier d'examens « %(file)s » dans la session "
+            "%(target)s : %(created)s créés, %(updated)s modifiés, %(unchanged)s "
+            "inchangés (examens, épreuves et disciplines)"
+        ),
+    ),
+    "missions.participants.imported": Action(
+        _("Intervenants importés"),
+        _(
+            "%(actor)s a importé le fichier d'intervenants « %(file)s » (session "
+            "%(target)s) : %(created)s créés, %(updated)s modifiés, %(unchanged)s "
+            "inchangés, %(competences)s compétences ajoutées"
+        ),
+    ),
 }

@@ -409,6 +409,18 @@ SCREENS = {
     "admin:imagin_auditevent_export": "gestion#exporter",
     "admin:imagin_auditevent_export_progress": "gestion#exporter",
     "admin:imagin_auditevent_export_download": "gestion#exporter",
+    # The reference data's imports (imagin/admin_import.py): the page and its
+    # example files, explained with the list they fill.
+    "admin:accounts_commune_import": "gestion-session#referentiels",
+    "admin:accounts_commune_import_example": "gestion-session#referentiels",
+    "admin:accounts_establishment_import": "gestion-session#referentiels",
+    "admin:accounts_establishment_import_example": "gestion-session#referentiels",
+    "admin:missions_centre_import": "gestion-session#centres",
+    "admin:missions_centre_import_example": "gestion-session#centres",
+    "admin:missions_exam_import": "gestion-session#examens",
+    "admin:missions_exam_import_example": "gestion-session#examens",
+    "admin:missions_competence_import": "gestion-missions#declarations",
+    "admin:missions_competence_import_example": "gestion-missions#declarations",
 }
 # The suffixes the admin gives a model's own pages.
 _ADMIN_PAGES = re.compile(r"_(changelist|add|change|delete|history)$")

@@ -21,10 +21,12 @@ from claims.file_reminders import FinancialFileFilter, financial_file_column
 from imagin.admin import HistoryLinkMixin, SafeDateHierarchyMixin
 from imagin.admin_autocomplete import SafeAutocompleteMixin
 from imagin.admin_export import ExportMixin
+from imagin.admin_import import ImportMixin
 from imagin.uploads import validate_upload_size
 from missions import rules
 from missions.admin_emergency import ReinforcementsMixin
 from missions.certificates import CentreHead
+from missions.exam_imports import EXAMS
 from missions.imports import COLUMNS, missions_import
 from missions.models import (
     Assignment,
@@ -38,6 +40,8 @@ from missions.models import (
     Mission,
     MissionType,
 )
+from missions.participant_imports import PARTICIPANTS
+from missions.reference_imports import CENTRES
 from missions.rules import ACTIVE
 from missions.services import assignment_create, assignment_withdraw
 
@@ -52,7 +56,8 @@ class ExamSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Exam)
-class ExamAdmin(admin.ModelAdmin):
+class ExamAdmin(ImportMixin, admin.ModelAdmin):
+    import_kind = EXAMS
     list_display = [
         "name",
         "code",
@@ -97,7 +102,8 @@ class CentreHeadInline(admin.TabularInline):
 
 
 @admin.register(Centre)
-class CentreAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class CentreAdmin(ImportMixin, SafeAutocompleteMixin, admin.ModelAdmin):
+    import_kind = CENTRES
     list_display = ["name", "code", "commune"]
     search_fields = ["name", "code"]
     list_select_related = ["commune"]
@@ -378,7 +384,10 @@ def _int(value: str | None) -> int | None:
 
 
 @admin.register(Competence)
-class CompetenceAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class CompetenceAdmin(ImportMixin, SafeAutocompleteMixin, admin.ModelAdmin):
+    # Participants are imported with their competences (missions, not
+    # accounts: an épreuve is the missions app's).
+    import_kind = PARTICIPANTS
     list_display = ["participant", "epreuve"]
     list_filter = ["epreuve__discipline"]
     search_fields = ["participant__last_name", "participant__username", "epreuve__name"]
