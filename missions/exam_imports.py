@@ -215,9 +215,9 @@ class _ExamPlan:
             self._check_discipline(row, discipline, problems)
         elif new:
             problems.append(_("discipline manquante pour une nouvelle épreuve"))
-        if new and not values["name"]:
+        if new and not row.get("intitule"):
             problems.append(_("intitule manquant pour une nouvelle épreuve"))
-        if new and not values["form"]:
+        if new and not row.get("forme"):
             problems.append(_("forme manquante pour une nouvelle épreuve"))
         self.epreuve_rows[(exam, code)] = (values, discipline, row.line)
 
