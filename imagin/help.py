@@ -362,6 +362,12 @@ SCREENS = {
     "admin:missions_mission_assign": "gestion-missions#affecter",
     "admin:missions_mission_reinforcements": "gestion-missions#affecter",
     "admin:missions_mission_reinforcements_day": "gestion-missions#affecter",
+    # The automatic assignment (missions/admin_auto.py) and the lock of an
+    # assignment, from the same page.
+    "admin:missions_mission_auto_start": "gestion-missions#affecter",
+    "admin:missions_mission_auto_run": "gestion-missions#affecter",
+    "admin:missions_mission_auto_apply": "gestion-missions#affecter",
+    "admin:missions_mission_lock": "gestion-missions#affecter",
     "admin:missions_competence": "gestion-missions#declarations",
     "admin:missions_availability": "gestion-missions#declarations",
     "admin:missions_assignment": "gestion-missions#affectations",
@@ -371,13 +377,13 @@ SCREENS = {
     "admin:claims_claim_bulk_approval": "gestion-etats-de-frais#validation-groupee",
     # Work queues: the claims queue's filters saved under a name, followed on
     # the dashboard (the subscription is a POST that redirects back).
-    "admin:claims_claim_workqueues": "gestion-etats-de-frais#listes-de-travail",
-    "admin:claims_claim_workqueue_save": "gestion-etats-de-frais#listes-de-travail",
+    "admin:claims_claim_workqueues": "gestion-etats-de-frais#files-de-travail",
+    "admin:claims_claim_workqueue_save": "gestion-etats-de-frais#files-de-travail",
     "admin:claims_claim_workqueue_subscription": (
-        "gestion-etats-de-frais#listes-de-travail"
+        "gestion-etats-de-frais#files-de-travail"
     ),
-    "admin:claims_claim_workqueue_change": "gestion-etats-de-frais#listes-de-travail",
-    "admin:claims_claim_workqueue_delete": "gestion-etats-de-frais#listes-de-travail",
+    "admin:claims_claim_workqueue_change": "gestion-etats-de-frais#files-de-travail",
+    "admin:claims_claim_workqueue_delete": "gestion-etats-de-frais#files-de-travail",
     # The counts of the on-screen marking platform, compared in the queue's
     # filter before a bulk validation.
     "admin:claims_upstreamcount": "gestion-etats-de-frais#comptages",
