@@ -293,25 +293,22 @@ def _overlap_rows(
                 m_cliques[i].append(ci)
     rows: list[np.ndarray] = []
     n_p = len(free_cap)
-    order = np.argsort(pair_p, kind="stable")
-    starts = np.searchsorted(pair_p[order], np.arange(n_p + 1))
+    # build() appends the pairs participant by participant: pair_p is sorted.
+    starts = np.searchsorted(pair_p, np.arange(n_p + 1)).tolist()
+    mission_of, caps = pair_m.tolist(), free_cap.tolist()
     for pi in range(n_p):
-        cols = order[starts[pi] : starts[pi + 1]]
+        first, last = starts[pi], starts[pi + 1]
         # With one mission free, the participant row already says it.
-        if len(cols) < 2 or free_cap[pi] <= 1:
+        if last - first < 2 or caps[pi] <= 1:
             continue
         groups: dict[int, list[int]] = defaultdict(list)
-        for col in cols:
-            for ci in m_cliques[pair_m[col]]:
-                groups[ci].append(int(col))
-        sets = sorted(
-            {frozenset(g) for g in groups.values() if len(g) >= 2},
-            key=len,
-            reverse=True,
-        )
-        final: list[frozenset[int]] = []
-        for s in sets:
-            if not any(s <= t for t in final):
-                final.append(s)
-        rows.extend(np.fromiter(sorted(s), dtype=np.int64) for s in final)
+        for col in range(first, last):
+            for ci in m_cliques[mission_of[col]]:
+                groups[ci].append(col)
+        found = {tuple(g) for g in groups.values() if len(g) >= 2}
+        kept: list[set[int]] = []
+        for cols in sorted(found, key=len, reverse=True):
+            if not any(kept_set.issuperset(cols) for kept_set in kept):
+                kept.append(set(cols))
+                rows.append(np.array(cols, dtype=np.int64))
     return rows

@@ -43,7 +43,8 @@ class _Watch:
     report: Progress | None
     why: str = ""
     last_check: float = -math.inf
-    done: float = 0.0
+    done: float = 0.0  # the last fraction reported
+    phase: str = ""
 
     def halted(self) -> bool:
         now = time.perf_counter()
@@ -57,9 +58,14 @@ class _Watch:
         return bool(self.why)
 
     def progress(self, phase: str, fraction: float) -> None:
-        self.done = max(self.done, min(1.0, fraction))
-        if self.report is not None:
-            self.report(phase, self.done)
+        """Reported on a new phase, or a step of 1 % (HiGHS's MIP callback
+        comes at every node: the caller may write each report down)."""
+        fraction = max(self.done, min(1.0, fraction))
+        if self.report is not None and (
+            phase != self.phase or fraction - self.done >= 0.01
+        ):
+            self.report(phase, fraction)
+            self.phase, self.done = phase, fraction
 
 
 @dataclass
