@@ -75,6 +75,11 @@ class ProfileForm(PrintableFormMixin, forms.ModelForm):
         widgets = {"notification_frequency": forms.RadioSelect}
         labels = {"notification_frequency": _("Mes courriels")}
         help_texts = {
+            "address": _(
+                "Sur une ligne, avec le code postal et la commune : « 12 rue des "
+                "Carmes, 76000 Rouen ». Sans adresse électronique, vos "
+                "convocations vous sont envoyées par courrier à cette adresse."
+            ),
             "commune": _(
                 "Sert à savoir si vos déplacements vers un centre d'examen "
                 "ouvrent droit à remboursement."

@@ -36,6 +36,7 @@ from django_tasks import task
 
 from accounts.models import User
 from accounts.passwords import initial_password_issue
+from accounts.postal import postal_lines
 from claims.models import Claim, ConvocationRun
 from claims.models.runs import CONVOCATION_RUN_TRANSITIONS
 from claims.services import convocation_issue
@@ -239,8 +240,14 @@ def _official_run(run: ConvocationRun) -> None:
                 run.emailed += 1
             else:
                 to_post.append(convocation)
+                # Without a postal address the division cannot post it either:
+                # the run's page says so.
                 run.to_post.append(
-                    {"id": participant.pk, "name": participant.get_full_name()}
+                    {
+                        "id": participant.pk,
+                        "name": participant.get_full_name(),
+                        **({} if postal_lines(participant) else {"no_address": True}),
+                    }
                 )
         run.participants_done += len(batch)
         run.save(update_fields=["participants_done", "convoked", "emailed", "to_post"])

@@ -36,23 +36,39 @@ from accounts.services import (
 )
 from imagin.admin_autocomplete import SafeAutocompleteMixin
 from imagin.admin_export import ExportMixin
+from imagin.text_forms import PrintableFormMixin
+
+# Where a convocation is posted (accounts.postal): on one line, with its
+# postal code and commune.
+ADDRESS_HELP = _(
+    "Sur une ligne, avec le code postal et la commune : « 12 rue des Carmes, "
+    "76000 Rouen ». Sans adresse électronique, la convocation est envoyée "
+    "par courrier à cette adresse."
+)
 
 
-class ExternalParticipantForm(forms.Form):
+class ExternalParticipantForm(PrintableFormMixin, forms.Form):
     last_name = forms.CharField(label=_("Nom"), max_length=150)
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
     email = forms.EmailField(label=_("Adresse électronique"), required=False)
     phone = forms.CharField(label=_("Téléphone"), max_length=30, required=False)
+    address = forms.CharField(
+        label=_("Adresse postale"),
+        max_length=250,
+        required=False,
+        help_text=ADDRESS_HELP,
+    )
 
 
-class AccountCreationForm(forms.ModelForm):
+class AccountCreationForm(PrintableFormMixin, forms.ModelForm):
     """A new account has no password anyone in the back-office knows: its owner
     signs in through single sign-on, or chooses one from a link sent to them
     ("Envoyer un lien pour choisir un mot de passe")."""
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email"]
+        fields = ["username", "first_name", "last_name", "email", "address", "commune"]
+        help_texts = {"address": ADDRESS_HELP}
 
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=False)
@@ -177,6 +193,7 @@ class UserAdmin(ExportMixin, SafeAutocompleteMixin, DjangoUserAdmin):
     add_form_template = None
     add_fieldsets = [
         (None, {"fields": ["username", "first_name", "last_name", "email"]}),
+        (_("Adresse postale"), {"fields": ["address", "commune"]}),
     ]
     actions = ["send_password_reset", "issue_initial_password"]
     # Rights (roles, back-office access, superuser status, single permissions)

@@ -168,8 +168,9 @@ def test_the_convocation_reads_cleanly(rouen_participant, session, authority, se
     assert_state_header(text, authority)
     assert "pour la mission suivante (Session 2027)." in text
     assert "Session Session" not in text and "session Session" not in text
-    # The addresses end with their commune: it is not written again.
-    assert "8 rue des Carmes, 76000 Rouen Convocation" in text
+    # E-mailed: addressed by name, the postal address is not printed.
+    assert "Jeanne Petit Convocation" in text and "rue des Carmes" not in text
+    # The centre's address ends with its commune: it is not written again.
     assert "4 rue du Maulévrier, 76000 Rouen" in text and "Rouen, Rouen" not in text
     # No address only the development machine reaches.
     assert "127.0.0.1" not in text and "localhost" not in text
@@ -182,11 +183,12 @@ def test_the_convocation_gives_the_sites_address_and_a_commune_apart(session, se
     person = factories.UserFactory(
         address="8 rue des Carmes",
         commune=factories.CommuneFactory(name="Rouen", postal_code="76000"),
+        email="",  # posted: the address is printed for the envelope's window
     )
     convocation = Convocation(person, [factories.AssignmentFactory(participant=person)])
     with translation.override("fr"):
         text = pdf_text(convocations_pdf([convocation]))
-    assert "8 rue des Carmes 76000 Rouen" in text
+    assert "8 rue des Carmes 76000 ROUEN" in text
     assert "sur https://imagin.ac-normandie.fr." in text
 
 

@@ -121,7 +121,10 @@ def test_participants_without_address_are_gathered_for_the_post(
 ):
     User.objects.filter(pk=participant.pk).update(email="")
     run = start("official", session, manager)
-    assert run.to_post == [{"id": participant.pk, "name": "Paul Durand"}]
+    # Paul has no postal address either: the run's page says so.
+    assert run.to_post == [
+        {"id": participant.pk, "name": "Paul Durand", "no_address": True}
+    ]
     assert "Paul Durand" in pdf_text(run.document.read())
 
 
