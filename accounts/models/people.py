@@ -27,6 +27,10 @@ class Commune(models.Model):
     neighbours = models.ManyToManyField(
         "self", verbose_name=_("communes limitrophes"), blank=True, symmetrical=True
     )
+    # The town hall's position (WGS 84), for the automatic assignment's
+    # distances; unknown: no distance is counted (missions.auto_assignment).
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("commune")

@@ -4,6 +4,14 @@ and the assignment (convocation) of participants, and the centre heads'
 certificates of service done. Every model is importable from here."""
 
 from missions.certificates import CentreHead, ServiceCertificate
+from missions.models.auto_assignment import (
+    AUTO_RUN_TRANSITIONS,
+    AssignmentRun,
+    LineKind,
+    ProposalLine,
+    RunStatus,
+    SessionWish,
+)
 from missions.models.reference import (
     COPY_RATE_LEVELS,
     HOUR_RATE_LEVELS,
@@ -24,6 +32,12 @@ from missions.models.staffing import (
 )
 
 __all__ = [
+    "AUTO_RUN_TRANSITIONS",
+    "AssignmentRun",
+    "LineKind",
+    "ProposalLine",
+    "RunStatus",
+    "SessionWish",
     "CONVOCATION_TRANSITIONS",
     "COPY_RATE_LEVELS",
     "HOUR_RATE_LEVELS",

@@ -198,6 +198,22 @@ class Assignment(models.Model):
     override_reason = models.TextField(_("motif de dérogation"), blank=True)
     convoked_at = models.DateTimeField(_("convoqué le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    # Made on the assignment page (manual) or applied from an automatic
+    # assignment's proposal (missions.auto_assignment), which may later
+    # replace only its own, unlocked, not convoked assignments.
+    origin = models.CharField(
+        _("origine"),
+        max_length=10,
+        choices=[("manual", _("Manuelle")), ("automatic", _("Automatique"))],
+        default="manual",
+    )
+    locked = models.BooleanField(
+        _("verrouillée"),
+        default=False,
+        help_text=_(
+            "Une affectation verrouillée est gardée par l'affectation automatique."
+        ),
+    )
 
     class Meta:
         verbose_name = _("affectation / convocation")

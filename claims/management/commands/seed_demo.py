@@ -74,17 +74,40 @@ class Command(BaseCommand):
     def seed(self) -> None:
         today = timezone.localdate()
         rouen, _ = Commune.objects.get_or_create(
-            insee_code="76540", defaults={"name": "Rouen", "postal_code": "76000"}
+            insee_code="76540",
+            defaults={
+                "name": "Rouen",
+                "postal_code": "76000",
+                "latitude": 49.44313,
+                "longitude": 1.09932,
+            },
         )
         mont_st_aignan, _ = Commune.objects.get_or_create(
             insee_code="76451",
-            defaults={"name": "Mont-Saint-Aignan", "postal_code": "76130"},
+            defaults={
+                "name": "Mont-Saint-Aignan",
+                "postal_code": "76130",
+                "latitude": 49.46311,
+                "longitude": 1.08936,
+            },
         )
         le_havre, _ = Commune.objects.get_or_create(
-            insee_code="76351", defaults={"name": "Le Havre", "postal_code": "76600"}
+            insee_code="76351",
+            defaults={
+                "name": "Le Havre",
+                "postal_code": "76600",
+                "latitude": 49.49437,
+                "longitude": 0.10788,
+            },
         )
         evreux, _ = Commune.objects.get_or_create(
-            insee_code="27229", defaults={"name": "Évreux", "postal_code": "27000"}
+            insee_code="27229",
+            defaults={
+                "name": "Évreux",
+                "postal_code": "27000",
+                "latitude": 49.02414,
+                "longitude": 1.15082,
+            },
         )
         rouen.neighbours.add(mont_st_aignan)
 
