@@ -362,12 +362,6 @@ SCREENS = {
     "admin:missions_mission_assign": "gestion-missions#affecter",
     "admin:missions_mission_reinforcements": "gestion-missions#affecter",
     "admin:missions_mission_reinforcements_day": "gestion-missions#affecter",
-    # The automatic assignment (missions/admin_auto.py) and the lock of an
-    # assignment, from the same page.
-    "admin:missions_mission_auto_start": "gestion-missions#affecter",
-    "admin:missions_mission_auto_run": "gestion-missions#affecter",
-    "admin:missions_mission_auto_apply": "gestion-missions#affecter",
-    "admin:missions_mission_lock": "gestion-missions#affecter",
     "admin:missions_competence": "gestion-missions#declarations",
     "admin:missions_availability": "gestion-missions#declarations",
     "admin:missions_assignment": "gestion-missions#affectations",
