@@ -419,4 +419,55 @@ ACTIONS: dict[str, Action] = {
             "inchangés, %(competences)s compétences ajoutées"
         ),
     ),
+    # Automatic assignment (missions.auto_assignment, missions.auto_apply):
+    # a run's life, and the locks that keep an assignment out of it.
+    "missions.auto_assignment.started": Action(
+        _("Affectation automatique lancée"),
+        _(
+            "%(actor)s a lancé l'affectation automatique %(target)s "
+            "(%(missions)s mission(s) choisie(s) ; 0 : toute la session)"
+        ),
+    ),
+    "missions.auto_assignment.running": Action(
+        _("Affectation automatique en cours"),
+        _("Le calcul de l'affectation automatique %(target)s a commencé"),
+    ),
+    "missions.auto_assignment.done": Action(
+        _("Affectation automatique calculée"),
+        _(
+            "La proposition de l'affectation automatique %(target)s est prête : "
+            "%(places_open)s place(s) laissée(s) libre(s)"
+        ),
+    ),
+    "missions.auto_assignment.failed": Action(
+        _("Affectation automatique en échec"),
+        _("Le calcul de l'affectation automatique %(target)s a échoué : %(error)s"),
+    ),
+    "missions.auto_assignment.applied": Action(
+        _("Affectation automatique appliquée"),
+        _(
+            "%(actor)s a appliqué l'affectation automatique %(target)s : "
+            "%(applied)s ligne(s) appliquée(s), %(skipped)s refusée(s), "
+            "%(dropped)s écartée(s)"
+        ),
+    ),
+    "missions.auto_assignment.discarded": Action(
+        _("Affectation automatique abandonnée"),
+        _("%(actor)s a abandonné la proposition %(target)s"),
+    ),
+    "missions.assignment.locked": Action(
+        _("Affectation verrouillée"),
+        _(
+            "%(actor)s a verrouillé l'affectation n° %(number)s de %(person)s : "
+            "l'affectation automatique la garde"
+        ),
+    ),
+    "missions.assignment.unlocked": Action(
+        _("Affectation déverrouillée"),
+        _("%(actor)s a déverrouillé l'affectation n° %(number)s de %(person)s"),
+    ),
+    "missions.wishes.declared": Action(
+        _("Souhaits déclarés"),
+        _("%(actor)s a déclaré les souhaits de %(person)s pour la session %(session)s"),
+    ),
 }

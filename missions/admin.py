@@ -24,6 +24,7 @@ from imagin.admin_export import ExportMixin
 from imagin.admin_import import ImportMixin
 from imagin.uploads import validate_upload_size
 from missions import rules
+from missions.admin_auto import AutoAssignmentMixin
 from missions.admin_emergency import ReinforcementsMixin
 from missions.certificates import CentreHead
 from missions.exam_imports import EXAMS
@@ -166,6 +167,7 @@ class Staffed(TypedDict):
 
 @admin.register(Mission)
 class MissionAdmin(
+    AutoAssignmentMixin,
     ReinforcementsMixin,
     ExportMixin,
     SafeAutocompleteMixin,

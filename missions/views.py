@@ -26,6 +26,7 @@ from missions.convocations import Convocation, convocations_pdf
 from missions.forms import AvailabilityForm, CompetencesForm
 from missions.models import ExamSession
 from missions.services import availability_save, competences_save
+from missions.wishes import WishesForm, wish_initial, wishes_save
 
 
 @login_required
@@ -88,6 +89,14 @@ def competences(request: AuthenticatedHttpRequest, session_pk: int) -> HttpRespo
 @login_required
 def availability(request: AuthenticatedHttpRequest, session_pk: int) -> HttpResponse:
     session = _session(session_pk)
+    posted_wishes = request.method == "POST" and "wishes" in request.POST
+    wishes_form = WishesForm(
+        request.POST if posted_wishes else None,
+        initial=wish_initial(request.user, session),
+        session=session,
+    )
+    if posted_wishes:
+        return _wishes(request, session, wishes_form)
     days = selectors.session_days(session)
     declared = selectors.declared_half_days(request.user, session)
     form = AvailabilityForm(
@@ -118,8 +127,21 @@ def availability(request: AuthenticatedHttpRequest, session_pk: int) -> HttpResp
         messages.error(
             request, _("Une demi-journée cochée ne fait pas partie de cette session.")
         )
-    checked = set(form["half_days"].value() or [])
-    calendar = [
+    calendar = _calendar(days, set(form["half_days"].value() or []))
+    return render(
+        request,
+        "missions/availability.html",
+        {
+            "session": session,
+            "form": form,
+            "calendar": calendar,
+            "wishes_form": wishes_form,
+        },
+    )
+
+
+def _calendar(days, checked: set[str]):
+    return [
         (
             day,
             [
@@ -129,10 +151,42 @@ def availability(request: AuthenticatedHttpRequest, session_pk: int) -> HttpResp
         )
         for day in days
     ]
+
+
+def _wishes(
+    request: AuthenticatedHttpRequest, session: ExamSession, form: WishesForm
+) -> HttpResponse:
+    """« Mes souhaits pour la session », posted from the availability page."""
+    if form.is_valid():
+        try:
+            wishes_save(
+                participant=request.user,
+                session=session,
+                max_missions=form.cleaned_data["max_missions"],
+                centres=list(form.cleaned_data["centres"]),
+                by=request.user,
+            )
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(
+                request, _("Vos souhaits pour la session sont enregistrés.")
+            )
+            return redirect("missions:availability", session_pk=session.pk)
+    days = selectors.session_days(session)
+    declared = selectors.declared_half_days(request.user, session)
+    calendar = _calendar(days, declared)
     return render(
         request,
         "missions/availability.html",
-        {"session": session, "form": form, "calendar": calendar},
+        {
+            "session": session,
+            "form": AvailabilityForm(
+                initial={"half_days": sorted(declared)}, days=days
+            ),
+            "calendar": calendar,
+            "wishes_form": form,
+        },
     )
 
 

@@ -1,0 +1,203 @@
+"""Automatic assignment of a session's missions (or a selection of them),
+run in the background: read what the rules need (missions.auto_data), hand
+it to the solver (missions.solver), store its proposal as a diff against the
+assignments in place (missions.auto_proposal), with its progress, objective,
+bound and gap on the run. Applying it: missions.auto_apply.
+
+Status: queued → running → done → applied | discarded; queued or running →
+failed (AUTO_RUN_TRANSITIONS), every move audited.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from accounts.models import User
+from imagin.audit import audit_log
+from imagin.workflow import apply_transition
+from missions.auto_data import WEIGHT_NAMES, load, problem, selection
+from missions.auto_proposal import proposal, unstaffable
+from missions.models import (
+    AUTO_RUN_TRANSITIONS,
+    AssignmentRun,
+    ExamSession,
+    Mission,
+    ProposalLine,
+    RunStatus,
+)
+from missions.solver import check_solution, solve
+
+logger = logging.getLogger(__name__)
+
+# The solver's time limit: the answer found by then, with its bound and gap.
+TIME_LIMIT = 120.0
+THREADS = 2
+
+
+def run_start(
+    *,
+    session: ExamSession,
+    by: User,
+    weights: dict[str, int],
+    division_max: int | None = None,
+    missions: list[Mission] | None = None,
+) -> AssignmentRun:
+    """Record a run and hand it to the background worker once committed."""
+    chosen = list(missions or [])
+    if any(m.exam.session_id != session.pk for m in chosen):
+        raise ValidationError(
+            _("Ces missions n'appartiennent pas toutes à la session.")
+        )
+    with transaction.atomic():
+        run = AssignmentRun.objects.create(
+            session=session,
+            weights={name: int(weights[name]) for name in WEIGHT_NAMES},
+            division_max=division_max,
+            created_by=by,
+        )
+        run.missions.set(chosen)
+        audit_log(
+            actor=by,
+            action="missions.auto_assignment.started",
+            target=run,
+            to_status=run.status,
+            data={
+                "session": str(session),
+                "missions": len(chosen),
+                "weights": run.weights,
+                "division_max": division_max,
+            },
+        )
+        transaction.on_commit(lambda: execute_run.enqueue(run.pk))
+    return run
+
+
+@task()
+def execute_run(run_id: int) -> None:
+    run_execute(run_id)
+
+
+def _move(run: AssignmentRun, to_status: str, **data: Any) -> None:
+    with transaction.atomic():
+        run.refresh_from_db(
+            from_queryset=AssignmentRun.objects.select_for_update(), fields=["status"]
+        )
+        apply_transition(
+            run,
+            table=AUTO_RUN_TRANSITIONS,
+            to_status=to_status,
+            by=run.created_by,
+            action=f"missions.auto_assignment.{to_status}",
+            data=data,
+            update_fields=RESULT_FIELDS,
+        )
+
+
+RESULT_FIELDS = (
+    "progress",
+    "progress_note",
+    "objective",
+    "cost_parts",
+    "bound",
+    "gap",
+    "solver_status",
+    "solver_seconds",
+    "places_open",
+    "unstaffable",
+    "error",
+    "started_at",
+    "finished_at",
+)
+
+
+def _note(run: AssignmentRun, fraction: float, note: str) -> None:
+    """Progress, and the step ("reading", "solving", "saving") the page words."""
+    run.progress = max(0.0, min(1.0, fraction))
+    run.progress_note = note[:200]
+    AssignmentRun.objects.filter(pk=run.pk).update(
+        progress=run.progress, progress_note=run.progress_note
+    )
+
+
+def run_execute(run_id: int) -> AssignmentRun:
+    """The background part: read, solve, store the proposal. A run already
+    taken is left alone; a failure is recorded on the run."""
+    with transaction.atomic():
+        run = AssignmentRun.objects.select_for_update().get(pk=run_id)
+        if run.status != RunStatus.QUEUED:
+            return run
+        run.started_at = timezone.now()
+        apply_transition(
+            run,
+            table=AUTO_RUN_TRANSITIONS,
+            to_status=RunStatus.RUNNING,
+            by=run.created_by,
+            action="missions.auto_assignment.running",
+            update_fields=["started_at"],
+        )
+    try:
+        _solve(run)
+    except Exception as error:  # the manager must see the failure, not a spinner
+        logger.exception("Automatic assignment %s failed", run.pk)
+        run.error = f"{type(error).__name__}: {error}"
+        run.finished_at = timezone.now()
+        _move(run, RunStatus.FAILED, error=run.error)
+    else:
+        run.finished_at = timezone.now()
+        _move(
+            run,
+            RunStatus.DONE,
+            objective=run.objective,
+            bound=run.bound,
+            places_open=run.places_open,
+        )
+    return run
+
+
+def _solve(run: AssignmentRun) -> None:
+    _note(run, 0.02, "reading")
+    snap = load(run.session, selection(run))
+    data = problem(snap, run)
+    _note(run, 0.1, "solving")
+
+    def progress(_phase: str, fraction: float) -> None:
+        _note(run, 0.1 + 0.8 * float(fraction), "solving")
+
+    result = solve(
+        data.participants,
+        data.missions,
+        data.fixed,
+        data.weights,
+        time_limit=TIME_LIMIT,
+        threads=THREADS,
+        progress=progress,
+    )
+    _note(run, 0.92, "saving")
+    broken = check_solution(
+        data.participants, data.missions, data.fixed, result.assignments, data.weights
+    )
+    if broken:  # never proposed: the run fails with what was wrong
+        raise RuntimeError("; ".join(broken[:10]))
+    run.objective = float(result.objective)
+    run.bound = float(result.bound)
+    run.gap = float(result.gap)
+    run.solver_status = str(result.status)[:100]
+    run.solver_seconds = float(result.timings.get("total", 0.0))
+    run.cost_parts = {
+        **{k: float(v) for k, v in result.cost_parts.items()},
+        "cost": float(result.cost),
+        "big": float(result.big),
+    }
+    run.places_open = sum(result.unfilled.values())
+    chosen = {(p, m) for p, m in result.assignments}
+    with transaction.atomic():
+        ProposalLine.objects.bulk_create(proposal(run, snap, data, chosen))
+        run.unstaffable = unstaffable(snap, data, result.unfilled)
+    run.progress = 1.0

@@ -1,0 +1,283 @@
+"""The automatic assignment's pages (managers only), the lock toggle on the
+assignment page, the participant's « Mes souhaits pour la session », and the
+audit sentences of the run."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+from hypothesis import HealthCheck, given, settings
+
+from accounts.roles import CENTRE_HEAD
+from imagin import audit_sentences
+from imagin.audit import AuditEvent
+from missions.auto_assignment import run_execute, run_start
+from missions.auto_data import DEFAULT_WEIGHTS
+from missions.models import (
+    Assignment,
+    AssignmentRun,
+    Availability,
+    Competence,
+    LineKind,
+    ProposalLine,
+    RunStatus,
+    SessionWish,
+)
+from tests import factories
+from tests.hostile import assert_no_server_error, hostile_number_text, hostile_text
+
+TZ = timezone.get_current_timezone()
+
+
+def at(day: int, hour: int) -> datetime:
+    base = timezone.localdate() + timedelta(days=20 + day)
+    return datetime(base.year, base.month, base.day, hour, tzinfo=TZ)
+
+
+def staffed_session(n: int, session=None):
+    """n missions on n days, and one competent, available person for each."""
+    session = session or factories.ExamSessionFactory()
+    exam = factories.ExamFactory(session=session)
+    for day in range(n):
+        mission = factories.MissionFactory(
+            exam=exam, starts_at=at(day, 8), ends_at=at(day, 12), staffing_need=1
+        )
+        someone = factories.UserFactory()
+        Competence.objects.create(participant=someone, epreuve=mission.epreuve)
+        Availability.objects.create(
+            participant=someone,
+            session=session,
+            date=timezone.localdate(mission.starts_at),
+            half_day="am",
+        )
+    return session
+
+
+def done_run(session, manager) -> AssignmentRun:
+    run = run_start(session=session, by=manager, weights=DEFAULT_WEIGHTS)
+    return run_execute(run.pk)
+
+
+def urls(run, mission_pk) -> list[str]:
+    return [
+        reverse("admin:missions_mission_auto_start"),
+        reverse("admin:missions_mission_auto_run", args=[run.pk]),
+        reverse("admin:missions_mission_auto_apply", args=[run.pk]),
+        reverse("admin:missions_mission_lock", args=[mission_pk]),
+    ]
+
+
+@pytest.mark.django_db
+def test_only_managers_reach_the_pages(client, manager):
+    session = staffed_session(1)
+    run = done_run(session, manager)
+    mission_pk = run.lines.get().mission_id
+    head = factories.UserFactory(is_staff=True)
+    head.groups.add(Group.objects.get(name=CENTRE_HEAD))
+    client.force_login(factories.AdministratorFactory())  # not a manager
+    for url in urls(run, mission_pk):
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, {"confirm": "1"}).status_code == 403, url
+    # A centre head, a participant: the back-office's sign-in page.
+    for someone in (head, factories.UserFactory()):
+        client.force_login(someone)
+        for url in urls(run, mission_pk):
+            assert client.get(url).status_code == 302
+            assert client.post(url, {"confirm": "1"}).status_code == 302
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE
+    client.force_login(manager)
+    for url in urls(run, mission_pk)[:2]:
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_launch_follow_preview_drop_and_apply(client, manager, settings):
+    session = staffed_session(2)
+    client.force_login(manager)
+    start = reverse("admin:missions_mission_auto_start")
+    posted = {
+        "session": session.pk,
+        "travel": "1",
+        "balance": "10",
+        "continuity": "20",
+        "preference": "15",
+        "division_max": "",
+    }
+    response = client.post(start, {**posted, "travel": "-3"})
+    assert response.status_code == 200 and "-3" in response.content.decode()
+    response = client.post(start, posted)
+    run = AssignmentRun.objects.get()
+    assert response.url == reverse("admin:missions_mission_auto_run", args=[run.pk])
+    page = client.get(response.url).content.decode()
+    assert 'role="status"' in page and "Actualiser" in page  # still queued
+    run_execute(run.pk)
+    page = client.get(response.url).content.decode()
+    assert "Borne du solveur" in page and "compétent(e) en" in page
+    first, second = run.lines.order_by("pk")
+    client.post(
+        response.url, {"drop": "1", "shown": [first.pk, second.pk], "line": [second.pk]}
+    )
+    assert list(run.lines.filter(dropped=True)) == [second]
+    apply_url = reverse("admin:missions_mission_auto_apply", args=[run.pk])
+    assert "Confirmer" in client.post(apply_url, {}).content.decode()
+    assert not Assignment.objects.exists()  # nothing before the confirmation
+    client.post(apply_url, {"confirm": "1"})
+    assert Assignment.objects.get().participant_id == first.participant_id
+    run.refresh_from_db()
+    assert run.status == RunStatus.APPLIED
+    assert "Appliquée par" in client.get(response.url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_missions_action_opens_the_form_for_the_selection(client, manager):
+    session = staffed_session(2)
+    client.force_login(manager)
+    ids = list(session.exams.get().missions.values_list("pk", flat=True))
+    response = client.post(
+        reverse("admin:missions_mission_changelist"),
+        {"action": "auto_assign_selected", "_selected_action": ids[:1]},
+    )
+    assert response.status_code == 200
+    assert "1 mission choisie" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_lock_toggle_on_the_assignment_page(client, manager):
+    assignment = factories.AssignmentFactory()
+    client.force_login(manager)
+    url = reverse("admin:missions_mission_lock", args=[assignment.mission_id])
+    client.post(url, {"assignment": assignment.pk, "locked": "1"})
+    assignment.refresh_from_db()
+    assert assignment.locked
+    page = client.get(
+        reverse("admin:missions_mission_assign", args=[assignment.mission_id])
+    ).content.decode()
+    assert "Déverrouiller" in page
+    client.post(url, {"assignment": assignment.pk, "locked": "0"})
+    assignment.refresh_from_db()
+    assert not assignment.locked
+    assert client.post(url, {"assignment": "\x00"}).status_code == 404
+    other = factories.AssignmentFactory()
+    assert client.post(url, {"assignment": other.pk, "locked": "1"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_preview_costs_the_same_queries_for_n_and_2n_lines(client, manager):
+    client.force_login(manager)
+
+    def queries(n: int) -> int:
+        run = done_run(staffed_session(n), manager)
+        assert run.lines.count() == n
+        # A withdrawn and a moved line, with the mission they come from.
+        line = run.lines.first()
+        previous = Assignment.objects.create(
+            mission=line.mission, participant=factories.UserFactory()
+        )
+        ProposalLine.objects.create(
+            run=run,
+            participant=previous.participant,
+            mission=line.mission,
+            kind=LineKind.WITHDRAWN,
+            previous=previous,
+        )
+        url = reverse("admin:missions_mission_auto_run", args=[run.pk])
+        client.get(url)  # the session's first page warms what is per process
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, {"nature": "", "q": "a"}).status_code == 200
+        return len(captured)
+
+    assert queries(3) == queries(6)
+
+
+# ------------------------------------------------------------ the wishes
+
+
+@pytest.fixture
+def declaring(participant):
+    session = staffed_session(1)
+    return session, reverse("missions:availability", args=[session.pk])
+
+
+@pytest.mark.django_db
+def test_a_participant_declares_their_wishes(client, participant, declaring):
+    session, url = declaring
+    centre = session.exams.get().missions.get().centre
+    client.force_login(participant)
+    page = client.get(url).content.decode()
+    assert "Mes souhaits pour la session" in page and centre.name in page
+    response = client.post(
+        url, {"wishes": "1", "max_missions": "3", "centres": [centre.pk]}
+    )
+    assert response.status_code == 302
+    wish = SessionWish.objects.get(participant=participant, session=session)
+    assert wish.max_missions == 3 and list(wish.preferred_centres.all()) == [centre]
+    assert AuditEvent.objects.filter(action="missions.wishes.declared").exists()
+    # Refused: what was typed is shown again, nothing saved.
+    response = client.post(url, {"wishes": "1", "max_missions": "99"})
+    assert response.status_code == 200
+    assert 'value="99"' in response.content.decode()
+    wish.refresh_from_db()
+    assert wish.max_missions == 3
+    # A centre of another session is not a choice.
+    other = factories.CentreFactory()
+    client.post(url, {"wishes": "1", "centres": [other.pk]})
+    assert list(wish.preferred_centres.all()) == [centre]
+
+
+@pytest.mark.django_db
+def test_the_wishes_are_one_s_own_and_need_signing_in(client, declaring):
+    _session, url = declaring
+    assert client.post(url, {"wishes": "1", "max_missions": "2"}).status_code == 302
+    assert not SessionWish.objects.exists()
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(number=hostile_number_text(), centre=hostile_text(40))
+def test_hostile_wishes_are_never_a_server_error(
+    client, participant, declaring, number, centre
+):
+    _session, url = declaring
+    client.force_login(participant)
+    response = client.post(
+        url, {"wishes": "1", "max_missions": number, "centres": [centre]}
+    )
+    assert_no_server_error(response)
+    if response.status_code == 200:  # refused: the section is shown again
+        assert "Mes souhaits pour la session" in response.content.decode()
+
+
+# ------------------------------------------------------------ audit words
+
+
+@pytest.mark.django_db
+def test_the_run_reads_as_sentences_in_french_and_english(manager):
+    run = done_run(staffed_session(1), manager)
+    from missions.auto_apply import run_apply  # noqa: PLC0415 (one test uses it)
+
+    run_apply(run=run, by=manager)
+    events = AuditEvent.objects.filter(action__startswith="missions.auto_assignment")
+    assert [e.action for e in events.order_by("pk")] == [
+        "missions.auto_assignment.started",
+        "missions.auto_assignment.running",
+        "missions.auto_assignment.done",
+        "missions.auto_assignment.applied",
+    ]
+    named = audit_sentences.with_names(events.order_by("pk"))
+    french = [audit_sentences.sentence(event) for event in named]
+    assert french[0].startswith("Claire Martin a lancé l'affectation automatique")
+    assert "1 ligne(s) appliquée(s), 0 refusée(s), 0 écartée(s)" in french[3]
+    with translation.override("en"):
+        english = [audit_sentences.sentence(event) for event in named]
+    assert all(sentence for sentence in english)
