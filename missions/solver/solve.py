@@ -31,6 +31,7 @@ Progress = Callable[[str, float], None]
 ShouldStop = Callable[[], bool]
 STOP_CHECK_EVERY = 0.5  # seconds between two calls of should_stop()
 _scheduler_threads: list[int] = []  # HiGHS's global scheduler's thread count
+MIP_INTERRUPT = highspy.cb.HighsCallbackType.kCallbackMipInterrupt
 
 
 @dataclass
@@ -42,6 +43,7 @@ class _Watch:
     should_stop: ShouldStop | None
     report: Progress | None
     why: str = ""
+    error: BaseException | None = None  # raised in a HiGHS callback
     last_check: float = -math.inf
     done: float = 0.0  # the last fraction reported
     phase: str = ""
@@ -56,6 +58,12 @@ class _Watch:
             if stop():
                 self.why = "stopped"
         return bool(self.why)
+
+    def ran(self, h: highspy.Highs) -> None:
+        """h.run(), then raise what a callback raised during it."""
+        h.run()
+        if self.error is not None:
+            raise self.error
 
     def progress(self, phase: str, fraction: float) -> None:
         """Reported on a new phase, or a step of 1 % (HiGHS's MIP callback
@@ -153,18 +161,22 @@ def _highs(b: Built, threads: int, verbose: bool, watch: _Watch) -> highspy.High
     h.passModel(lp)
 
     def interrupt(event: highspy.highs.HighsCallbackEvent) -> None:
-        if watch.halted():
+        # An exception must not cross HiGHS (it would end in a "solve
+        # error"): kept, HiGHS interrupted, raised again after its run.
+        try:
+            if event.callback_type == MIP_INTERRUPT:
+                gap = event.data_out.mip_gap
+                if math.isfinite(gap):
+                    watch.progress("mip", 0.6 + 0.35 * (1 - min(1.0, gap)))
+            stop = watch.halted()
+        except BaseException as error:  # raised again by watch.ran()
+            watch.error, stop = error, True
+        if stop:
             event.interrupt()
-
-    def mip_interrupt(event: highspy.highs.HighsCallbackEvent) -> None:
-        gap = event.data_out.mip_gap
-        if math.isfinite(gap):
-            watch.progress("mip", 0.6 + 0.35 * (1 - min(1.0, gap)))
-        interrupt(event)
 
     h.cbSimplexInterrupt.subscribe(interrupt)
     h.cbIpmInterrupt.subscribe(interrupt)
-    h.cbMipInterrupt.subscribe(mip_interrupt)
+    h.cbMipInterrupt.subscribe(interrupt)
     return h
 
 
@@ -288,7 +300,7 @@ def solve(
     lp_value = math.inf
     while not watch.halted():
         rounds += 1
-        h.run()
+        watch.ran(h)
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             if watch.why:
                 break  # interrupted
@@ -386,7 +398,7 @@ def _mip(
             h.setSolution(start)
         size["mip_rounds"] += 1
         watch.progress("mip", 0.6)
-        h.run()
+        watch.ran(h)
         info = h.getInfo()
         limit = math.floor(lb + delta) + 1
         if info.primal_solution_status == 2:  # a feasible solution
@@ -394,9 +406,12 @@ def _mip(
             if best is None or value < best[0]:
                 best = (value, np.array(h.getSolution().col_value))
         optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-        # Any solution using an excluded pair costs more than lb + delta.
-        dual = math.ceil(float(info.mip_dual_bound) - 1e-6)
-        bound = max(bound, float(min(dual, limit)))
+        # Any solution using an excluded pair costs more than lb + delta, so
+        # at least limit; the others at least the restricted MIP's bound (none
+        # yet when interrupted early: -inf).
+        dual = float(info.mip_dual_bound)
+        if math.isfinite(dual):
+            bound = max(bound, float(min(math.ceil(dual - 1e-6), limit)))
         if not optimal or best is None:
             break
         if best[0] <= limit + 1e-6:

@@ -297,6 +297,67 @@ def test_a_fractional_lp_reaches_the_mip_step():
     assert (result.places_open, result.cost) == brute_force(people, missions, fixed, w)
 
 
+def odd_cycles(seed):
+    """One or two odd cycles as above (on days of their own, with random
+    times, places, positions, caps and weights), and maybe one more person."""
+    rnd = random.Random(seed)
+    people, missions = [], []
+    for g in range(rnd.randint(1, 2)):
+        day, epreuve, hd = g * DAY, 10 + g, [2 * g, 2 * g + 1]
+        x = day + rnd.choice([420, 480, 540])
+        y = x + rnd.choice([60, 120, 180])  # overlaps x ...
+        z = x + 240  # ... and z, which x only touches
+        for start, end, e in ((x, z, None), (y, z + 60, epreuve), (z, z + 240, None)):
+            missions.append(
+                mission(
+                    len(missions) + 1,
+                    start,
+                    end,
+                    places=rnd.randint(1, 2),
+                    epreuve=e,
+                    cx_km=rnd.uniform(0, 40),
+                )
+            )
+        people.append(
+            person(
+                len(people) + 1,
+                cap=rnd.randint(2, 3),
+                competences=[epreuve],
+                available=hd,
+                x_km=rnd.uniform(0, 40),
+            )
+        )
+        people.append(person(len(people) + 1, available=hd, x_km=rnd.uniform(0, 40)))
+    if rnd.random() < 0.5:
+        people.append(
+            person(
+                len(people) + 1,
+                cap=rnd.randint(1, 3),
+                competences=rnd.sample([10, 11], rnd.randint(0, 2)),
+                available=rnd.sample(range(4), rnd.randint(1, 4)),
+                x_km=rnd.uniform(0, 40),
+            )
+        )
+    w = solver.Weights(
+        travel=rnd.randint(0, 3),
+        balance=rnd.randint(0, 30),
+        max_per_participant=rnd.choice([None, 2, 3]),
+    )
+    return people, missions, [], w
+
+
+def test_optimal_against_a_brute_force_through_the_mip_step():
+    through_mip = 0
+    for seed in range(40):
+        instance = odd_cycles(seed)
+        result = solver.solve(*instance)
+        lawful(*instance, result)
+        assert (result.places_open, result.cost) == brute_force(*instance), seed
+        assert result.status == "optimal" and result.gap == 0.0
+        through_mip += result.size["mip_rounds"] > 0
+    assert through_mip >= 10  # 16 of these 40 instances have a fractional LP
+
+
 def test_an_integral_lp_needs_no_mip():
     people = [person(1, cap=2, available=(0, 1))]
     result = solver.solve(people, [mission(1, 480, 720)], [], solver.Weights())
@@ -373,6 +434,60 @@ def test_stopping_midway_leaves_a_lawful_answer(instance, after):
         assert result.status == "optimal"
     if result.status == "optimal":
         assert result.gap == 0.0
+
+
+@pytest.fixture
+def stop_checked_at_every_callback():
+    every = solve_module.STOP_CHECK_EVERY
+    solve_module.STOP_CHECK_EVERY = 0.0
+    yield
+    solve_module.STOP_CHECK_EVERY = every
+
+
+@pytest.mark.usefixtures("stop_checked_at_every_callback")
+def test_stopped_anywhere_the_answer_is_lawful_and_the_bound_valid():
+    statuses = set()
+    for seed in range(12):
+        instance = odd_cycles(seed)
+        best = brute_force(*instance)
+        asked: list[int] = []
+        solver.solve(*instance, should_stop=lambda asked=asked: asked.append(1))
+        for after in range(1, len(asked) + 2):  # LP, MIP, never
+            calls = []
+
+            def should_stop(calls=calls, after=after):
+                calls.append(1)
+                return len(calls) >= after
+
+            result = solver.solve(*instance, should_stop=should_stop)
+            lawful(*instance, result)
+            optimum = result.big * best[0] + best[1]
+            assert result.bound <= optimum <= result.objective
+            if result.status == "optimal":
+                assert result.objective == optimum
+            statuses.add((result.status, result.size["mip_rounds"] > 0))
+    assert statuses == {
+        ("optimal", False),
+        ("optimal", True),
+        ("stopped", False),
+        ("stopped", True),
+    }
+
+
+@pytest.mark.usefixtures("stop_checked_at_every_callback")
+@pytest.mark.parametrize("after", [1, 3, 8, 15])
+def test_an_error_of_should_stop_comes_out_as_it_is(after):
+    """Raised inside HiGHS's callback too, not turned into a solve error."""
+    calls = []
+
+    def should_stop():
+        calls.append(1)
+        if len(calls) >= after:
+            raise ConnectionError("database gone")
+        return False
+
+    with pytest.raises(ConnectionError, match="database gone"):
+        solver.solve(*odd_cycles(1), should_stop=should_stop)
 
 
 def test_time_limit():
