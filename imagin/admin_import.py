@@ -18,7 +18,7 @@ get 403 on the three pages and see no link.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.contrib import messages
@@ -38,6 +38,9 @@ from imagin.tabular_import import (
     example_xlsx,
 )
 from imagin.uploads import validate_upload_size
+
+if TYPE_CHECKING:
+    from django.template.response import _TemplateForResponseT
 
 TEMPLATE = "admin/imagin/import.html"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,7 +69,9 @@ class ImportForm(forms.Form):
 
 class ImportMixin:
     import_kind: ImportKind
-    change_list_template = "admin/imagin/import_change_list.html"
+    change_list_template: ClassVar[_TemplateForResponseT | None] = (
+        "admin/imagin/import_change_list.html"
+    )
 
     def _import_names(self) -> tuple[str, str]:
         opts = self.opts  # type: ignore[attr-defined]
