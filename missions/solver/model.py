@@ -181,7 +181,7 @@ class Built:
     pair_m: np.ndarray  # mission index of each x column
     pair_cost: np.ndarray
     open_places: np.ndarray  # per mission index
-    free_cap: np.ndarray  # cap - fixed load, per participant index
+    free_cap: np.ndarray  # cap - fixed load (at most the eligible pairs), per p
     level_cost: list[list[int]]  # per participant index: marginal costs of levels
     overlap_rows: list[np.ndarray]  # each: x column indices, sum <= 1
     eligible_count: np.ndarray  # per mission index
@@ -217,16 +217,18 @@ def build(
             by_epreuve[m.epreuve].append(i)
     hd_sets = [frozenset(m.half_days) for m in missions]
 
-    pp, pm, pc = [], [], []
+    pp: list[int] = []
+    pm: list[int] = []
+    pc: list[int] = []
     free_cap = np.zeros(n_p, dtype=np.int64)
-    level_cost = []
+    level_cost: list[list[int]] = []
     for pi, p in enumerate(participants):
         base = fixed_load[p.id]
         free = max(0, effective_cap(p, w) - base)
-        free_cap[pi] = free
-        level_cost.append([w.balance * (base + k) for k in range(free)])
+        level_cost.append([])
         if free == 0:
             continue
+        before = len(pp)
         mine = busy.get(p.id, [])
         continuity = set(p.history) | fixed_epreuves.get(p.id, set())
         candidates = list(by_epreuve.get(None, ()))
@@ -254,6 +256,11 @@ def build(
             pp.append(pi)
             pm.append(i)
             pc.append(cost)
+        # No more levels than missions p may take: a cap of 1,000 ("no
+        # limit") must not make 1,000 columns per person.
+        free = min(free, len(pp) - before)
+        free_cap[pi] = free
+        level_cost[pi] = [w.balance * (base + k) for k in range(free)]
     pair_p = np.array(pp, dtype=np.int64)
     pair_m = np.array(pm, dtype=np.int64)
     costs = np.array(pc, dtype=np.int64)

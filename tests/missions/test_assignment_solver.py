@@ -364,6 +364,16 @@ def test_an_integral_lp_needs_no_mip():
     assert result.assignments == [(1, 1)] and result.size["mip_rounds"] == 0
 
 
+def test_no_limit_makes_no_more_levels_than_missions_one_may_take():
+    """A cap of 1,000 (the caller's "no limit") must not make 1,000 columns."""
+    ms = [mission(1, 480, 600), mission(2, 600, 720), mission(3, 480, 600, epreuve=4)]
+    w = solver.Weights()
+    built = solver.build([person(1, cap=1000)], ms, [solver.Fixed(1, 9, 0, 60)], w)
+    assert built.level_cost == [[10, 20]]
+    result = solver.solve([person(1, cap=1000)], ms, [], w)
+    assert sorted(result.assignments) == [(1, 1), (1, 2)] and result.cost == 10
+
+
 def test_touching_missions_do_not_overlap():
     # 8-10 and 10-12 may be done by the same person (rules.py: strict <).
     ms = [mission(1, 480, 600), mission(2, 600, 720), mission(3, 540, 660)]
