@@ -261,7 +261,12 @@ def solve(
     """The assignment with the fewest places left open, then the least cost.
 
     progress(phase, fraction) is called with phases "build", "lp", "mip" and
-    "done" and a fraction of the work that never decreases.
+    "done" and a fraction of the work that never decreases (at most once a
+    percent). should_stop() is called at most every STOP_CHECK_EVERY seconds,
+    from this thread; what either raises comes out of solve() as it is.
+    time_limit counts from the call (seconds, wall clock). threads: HiGHS's
+    threads; its scheduler is global to the process, so run one solve at a
+    time per process (a worker does). Result.status says how it ended.
     """
     t0 = time.perf_counter()
     watch = _Watch(t0 + time_limit, should_stop, progress)
