@@ -199,7 +199,7 @@ def _cell_problems(cells: dict[str, str]) -> list[str]:
 
 
 def _header_errors(
-    header: list[str], required: Sequence[str], optional: Sequence[str]
+    line: int, header: list[str], required: Sequence[str], optional: Sequence[str]
 ) -> list[str]:
     known = set(required) | set(optional)
     named = [key for key in header if key]
@@ -218,7 +218,7 @@ def _header_errors(
     if not problems:
         return []
     problems.append(_("colonnes attendues : %s") % ";".join([*required, *optional]))
-    return [line_error(1, problems)]
+    return [line_error(line, problems)]
 
 
 def read_table(
@@ -247,7 +247,7 @@ def read_table(
                 if not any(cell.strip() for cell in cells):
                     continue
                 header = [column_key(cell) for cell in cells]
-                errors = _header_errors(header, required, optional)
+                errors = _header_errors(number, header, required, optional)
                 if errors:
                     return [], errors
                 header_line = number

@@ -72,6 +72,10 @@ def test_the_header_names_missing_unknown_and_repeated_columns():
     assert "colonnes inconnues : commune" in errors[0]
     assert "colonnes en double : nom" in errors[0]
     assert "colonnes attendues : code_insee;nom;code_postal" in errors[0]
+    # The header is the first row that is not blank.
+    assert _read(b";;\nnom\nRouen\n")[1][0].startswith(
+        "Ligne 2 : colonnes manquantes : code_insee"
+    )
 
 
 def test_empty_files_and_header_only_files_are_said_so():
