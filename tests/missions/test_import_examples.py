@@ -5,6 +5,7 @@ import of each changes nothing."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -76,3 +77,9 @@ def test_the_missions_example_names_what_the_demo_has(demo):
     )
     assert result.errors == []
     assert result.created == 1
+
+
+@pytest.mark.parametrize("kind", list(EXAMPLES))
+def test_the_readme_quotes_each_example_verbatim(kind):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"```\n{EXAMPLES[kind]}```\n" in readme
