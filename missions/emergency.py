@@ -10,9 +10,14 @@ service (`missions.services.assignment_create`, which checks the rules again).
 From a mission, the pool is the ranking's eligible people
 (`missions.rules.rank_candidates`); by épreuve and date, it is read here for
 the half-days chosen, each person with the day's missions of the épreuve they
-could join. Both read everything in a fixed number of queries. The nearest
-come first (residence or main establishment in the centre's commune), then
-the least loaded, as in the ranking.
+could join. Both read everything in a fixed number of queries.
+
+The nearest come first: the km, as the crow flies (`accounts.geo`), from the
+commune of residence (or, when it has no position, the main establishment's)
+to the nearest of the centres of the missions they could join; the people
+whose distance is unknown (no position on either side) come after those
+whose distance is known; then the least loaded, as in the ranking, then by
+name.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.geo import Position, distance_km, position
+from accounts.models import Commune, User
 from missions import rules
 from missions.models import Assignment, Availability, Competence, Epreuve, Mission
 
@@ -36,8 +42,9 @@ class Reinforcement:
     session_load: int
     # The missions of the page this person may be assigned to.
     missions: list[Mission]
-    # Lives or works in the commune of (one of) those missions' centres.
-    nearby: bool = False
+    # Km from their home (or their establishment) to the nearest centre of
+    # those missions, rounded; None when a position is missing.
+    km: int | None = None
 
 
 @dataclass
@@ -49,19 +56,59 @@ class Pool:
     mission: Mission | None = None
 
 
-def _communes(person: User) -> set[int]:
-    communes = {person.commune_id} if person.commune_id else set()
-    if person.establishment is not None:
-        communes.add(person.establishment.commune_id)
-    return communes
+def _home(person: User, positions: dict[int, Position]) -> Position | None:
+    """Where `person` lives, or failing that, works (`positions` by commune)."""
+    home = positions.get(person.commune_id) if person.commune_id else None
+    if home is None and person.establishment is not None:
+        home = positions.get(person.establishment.commune_id)
+    return home
 
 
-def _ordered(people: list[Reinforcement]) -> list[Reinforcement]:
+def _ordered(
+    people: list[Reinforcement], positions: dict[int, Position]
+) -> list[Reinforcement]:
+    """Nearest first, unknown distances last, then least loaded; `positions`
+    holds the known ones of every commune involved, by id."""
     for reinforcement in people:
-        centres = {m.centre.commune_id for m in reinforcement.missions}
-        reinforcement.nearby = bool(centres & _communes(reinforcement.participant))
+        home = _home(reinforcement.participant, positions)
+        centres = [
+            positions[m.centre.commune_id]
+            for m in reinforcement.missions
+            if m.centre.commune_id in positions
+        ]
+        if home is not None and centres:
+            reinforcement.km = round(min(distance_km(home, c) for c in centres))
     # Stable: the people come sorted by name.
-    return sorted(people, key=lambda r: (not r.nearby, r.session_load))
+    return sorted(
+        people,
+        key=lambda r: (r.km is None, r.km or 0, r.session_load),
+    )
+
+
+def _read_positions(commune_ids: set[int]) -> dict[int, Position]:
+    """The known positions of these communes: one query."""
+    communes = Commune.objects.filter(pk__in=commune_ids).only("latitude", "longitude")
+    return {
+        commune.pk: where
+        for commune in communes
+        if (where := position(commune)) is not None
+    }
+
+
+def _loaded_positions(
+    people: list[User], missions: list[Mission]
+) -> dict[int, Position]:
+    """The known positions of communes already read with their objects."""
+    communes: list[Commune | None] = [m.centre.commune for m in missions]
+    for person in people:
+        communes.append(person.commune)
+        if person.establishment is not None:
+            communes.append(person.establishment.commune)
+    return {
+        commune.pk: where
+        for commune in communes
+        if commune is not None and (where := position(commune)) is not None
+    }
 
 
 def mission_pool(mission: Mission) -> Pool:
@@ -72,11 +119,17 @@ def mission_pool(mission: Mission) -> Pool:
         Reinforcement(c.participant, c.session_load, [mission])
         for c in staffing.eligible
     ]
+    communes = {mission.centre.commune_id}
+    for c in staffing.eligible:
+        if c.participant.commune_id is not None:
+            communes.add(c.participant.commune_id)
+        if c.participant.establishment is not None:
+            communes.add(c.participant.establishment.commune_id)
     return Pool(
         epreuve=mission.epreuve,
         day=timezone.localdate(mission.starts_at),
         missions=[mission],
-        people=_ordered(people),
+        people=_ordered(people, _read_positions(communes)),
         mission=mission,
     )
 
@@ -94,7 +147,8 @@ def _window(day: date, halves: list[str]) -> tuple[datetime, datetime]:
 
 def day_pool(epreuve: Epreuve, day: date, halves: list[str]) -> Pool:
     """The people who could come for `epreuve` on the `halves` of `day`
-    ("am", "pm" or both): four queries, whatever their number."""
+    ("am", "pm" or both): four queries, whatever their number (the
+    communes' positions come with the missions and the people)."""
     halves = [half for half in HALVES if half in halves] or list(HALVES)
     starts_at, ends_at = _window(day, halves)
     missions = list(
@@ -124,7 +178,7 @@ def day_pool(epreuve: Epreuve, day: date, halves: list[str]) -> Pool:
         )
         .filter(pk__in=available)
         .exclude(pk__in=busy)
-        .select_related("establishment__commune")
+        .select_related("commune", "establishment__commune")
         .order_by("last_name", "first_name", "pk")
     )
     loads = dict(
@@ -146,7 +200,12 @@ def day_pool(epreuve: Epreuve, day: date, halves: list[str]) -> Pool:
         if missions and not joinable:
             continue
         pool.append(Reinforcement(person, load, joinable))
-    return Pool(epreuve=epreuve, day=day, missions=missions, people=_ordered(pool))
+    return Pool(
+        epreuve=epreuve,
+        day=day,
+        missions=missions,
+        people=_ordered(pool, _loaded_positions(people, missions)),
+    )
 
 
 def _own_establishment(mission: Mission, person: User) -> bool:

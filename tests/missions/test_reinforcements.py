@@ -89,17 +89,81 @@ def test_the_pool_of_a_mission_keeps_only_those_who_could_come(mission, manager)
     assert names(mission_pool(mission)) == {"Libre"}
 
 
-def test_the_nearest_come_first_then_the_least_loaded(mission):
-    far_idle = ready(mission, last_name="Aloin")
-    near = ready(mission, last_name="Zproche", commune=mission.centre.commune)
-    loaded = ready(mission, last_name="Bcharge")
+ROUEN = (49.443, 1.099)
+BOIS_GUILLAUME = (49.460, 1.120)
+EVREUX = (49.024, 1.151)
+
+
+def placed(where: tuple[float, float] | None = None):
+    """A commune at `where` (latitude, longitude), or without a position."""
+    if where is None:
+        return factories.CommuneFactory()
+    return factories.CommuneFactory(latitude=where[0], longitude=where[1])
+
+
+def kms(pool) -> list[tuple[str, int | None]]:
+    return [(r.participant.last_name, r.km) for r in pool.people]
+
+
+def test_the_nearest_in_km_come_first_then_the_least_loaded(client, manager, mission):
+    centre = mission.centre.commune
+    centre.latitude, centre.longitude = ROUEN
+    centre.save()
+    ready(mission, last_name="Aloin", commune=placed(EVREUX))
+    loaded = ready(mission, last_name="Bproche", commune=placed(BOIS_GUILLAUME))
     Assignment.objects.create(
         mission=factories.MissionFactory(exam=mission.exam, starts_at=at(14)),
         participant=loaded,
     )
+    ready(mission, last_name="Cproche", commune=placed(BOIS_GUILLAUME))
+    # No position at home: where they work counts.
+    ready(mission, last_name="Dtravail", establishment__commune=centre)
+    # No position anywhere: after every known distance, however idle.
+    ready(mission, last_name="Einconnu")
+    expected = [
+        ("Dtravail", 0),
+        ("Cproche", 2),
+        ("Bproche", 2),
+        ("Aloin", 47),
+        ("Einconnu", None),
+    ]
+    assert kms(mission_pool(mission)) == expected
+    day = timezone.localdate(mission.starts_at)
+    assert kms(day_pool(mission.epreuve, day, ["am"])) == expected
+    client.force_login(manager)
+    page = client.get(pool_url(mission)).content.decode()
+    assert "<td>47 km</td>" in page and "<td>2 km</td>" in page
+    assert "<td>inconnue</td>" in page
+
+
+def test_by_day_the_nearest_of_the_missions_centres_counts(mission):
+    centre = mission.centre.commune
+    centre.latitude, centre.longitude = EVREUX
+    centre.save()
+    factories.MissionFactory(
+        exam=mission.exam,
+        epreuve=mission.epreuve,
+        starts_at=at(9),
+        ends_at=at(11),
+        centre__commune=placed(BOIS_GUILLAUME),
+    )
+    ready(mission, last_name="Rouennais", commune=placed(ROUEN))
+    day = timezone.localdate(mission.starts_at)
+    assert kms(day_pool(mission.epreuve, day, ["am"])) == [("Rouennais", 2)]
+    assert kms(mission_pool(mission)) == [("Rouennais", 47)]
+
+
+def test_a_centre_without_position_leaves_every_distance_unknown(mission):
+    idle = ready(mission, last_name="Zidle", commune=placed(ROUEN))
+    loaded = ready(mission, last_name="Aloaded", commune=placed(ROUEN))
+    Assignment.objects.create(
+        mission=factories.MissionFactory(exam=mission.exam, starts_at=at(14)),
+        participant=loaded,
+    )
+    other = ready(mission, last_name="Mother", commune=placed(EVREUX))
     pool = mission_pool(mission)
-    assert [r.participant for r in pool.people] == [near, far_idle, loaded]
-    assert pool.people[0].nearby
+    assert [r.participant for r in pool.people] == [other, idle, loaded]
+    assert {r.km for r in pool.people} == {None}
 
 
 def test_the_pool_of_an_epreuve_on_a_day_reads_the_half_days(mission):
@@ -273,10 +337,18 @@ def test_a_fixed_number_of_queries_for_n_or_2n_people(
     settings.SESSION_REFRESH_INTERVAL = 3600
     client.force_login(manager)
     url = day_url(mission, "am") if by_day else pool_url(mission)
+    centre = mission.centre.commune
+    centre.latitude, centre.longitude = ROUEN
+    centre.save()
 
     def add(count: int) -> None:
-        for _ in range(count):
-            person = ready(mission, phone="0600000000")
+        for index in range(count):
+            # Some positioned at home, some at work only, some nowhere.
+            home = placed(EVREUX if index % 3 == 0 else None)
+            work = placed(BOIS_GUILLAUME if index % 3 == 1 else None)
+            person = ready(
+                mission, phone="0600000000", commune=home, establishment__commune=work
+            )
             Assignment.objects.create(
                 mission=factories.MissionFactory(exam=mission.exam, starts_at=at(15)),
                 participant=person,
@@ -287,3 +359,5 @@ def test_a_fixed_number_of_queries_for_n_or_2n_people(
     small = _queries(client, url, 5)
     add(5)
     assert _queries(client, url, 10) == small
+    kms = [r.km for r in client.get(url).context["pool"].people]
+    assert kms == [2] * 4 + [47] * 4 + [None] * 2
