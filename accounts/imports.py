@@ -4,7 +4,9 @@ neighbours), establishments. Read by `imagin.tabular_import`, all or nothing.
 Communes, one per row, found by INSEE code: `code_insee` (5 digits, or 2A/2B
 and 3 digits in Corsica), `nom`, and optionally `code_postal` (5 digits) and
 `limitrophes` (INSEE codes separated by "|" or spaces, of communes in the
-same file or already known). Neighbours are symmetric and only ever added.
+same file or already known), `latitude` and `longitude` (decimal degrees,
+with a point or a comma, both or neither: the position that ranks people by
+distance). Neighbours are symmetric and only ever added.
 
 Establishments, one per row, found by UAI: `uai` (7 digits and a letter),
 `nom`, `commune` (the INSEE code of a known commune).
@@ -39,11 +41,14 @@ from imagin.tabular_import import (
 INSEE = re.compile(r"(\d{5}|2[AB]\d{3})")
 POSTAL_CODE = re.compile(r"\d{5}")
 UAI = re.compile(r"\d{7}[A-Z]")
+# Decimal degrees: "49.443", "-1,5", "49" (a spreadsheet's "1e-05" too).
+DEGREES = re.compile(r"[+-]?\d{1,3}(?:[.,]\d{1,17})?(?:[eE][+-]?\d{1,3})?")
 
-COMMUNES_EXAMPLE = """code_insee;nom;code_postal;limitrophes
-76540;Rouen;76000;76451|76108
-76108;Bois-Guillaume;76230;76451
-27229;Évreux;27000;
+COMMUNES_OPTIONAL = ("code_postal", "limitrophes", "latitude", "longitude")
+COMMUNES_EXAMPLE = """code_insee;nom;code_postal;limitrophes;latitude;longitude
+76540;Rouen;76000;76451|76108;49,443;1,099
+76108;Bois-Guillaume;76230;76451;49,460;1,120
+27229;Évreux;27000;;49,024;1,151
 """
 ESTABLISHMENTS_EXAMPLE = """uai;nom;commune
 0760090D;Lycée Pierre-Corneille;76540
@@ -102,6 +107,47 @@ def insee_problem(code: str) -> str | None:
 # -- communes
 
 
+def _degrees(row: Row, column: str, limit: int) -> tuple[float | None, str | None]:
+    """The cell's value in decimal degrees within ±`limit`, or why not."""
+    value = row.get(column).replace("\u2212", "-")  # a typographic minus
+    if not value:
+        return None, None
+    shown = value if len(value) <= 20 else value[:20] + "…"
+    if not DEGREES.fullmatch(value):
+        return None, _(
+            "%(label)s « %(value)s » invalide (degrés décimaux attendus, "
+            "par exemple 49,443)"
+        ) % {"label": column, "value": shown}
+    degrees = float(value.replace(",", "."))
+    if not -limit <= degrees <= limit:
+        return None, _(
+            "%(label)s « %(value)s » hors limites (de %(min)d à %(max)d)"
+        ) % {
+            "label": column,
+            "value": shown,
+            "min": -limit,
+            "max": limit,
+        }
+    return degrees, None
+
+
+def _position(row: Row) -> tuple[list[str], dict[str, float]]:
+    """The row's problems with its position, and the position's values
+    (none when both cells are empty: an empty cell never erases)."""
+    latitude, lat_problem = _degrees(row, "latitude", 90)
+    longitude, lon_problem = _degrees(row, "longitude", 180)
+    problems = [p for p in (lat_problem, lon_problem) if p]
+    if problems:
+        return problems, {}
+    if (latitude is None) != (longitude is None):
+        return [
+            _("latitude et longitude vont ensemble : indiquez les deux ou aucune")
+        ], {}
+    if latitude is None or longitude is None:
+        return [], {}
+    return [], {"latitude": latitude, "longitude": longitude}
+
+
 def _commune_row(row: Row, seen: dict[str, int]) -> tuple[list[str], list[str]]:
     """The row's problems and its neighbours' codes."""
     problems = []
@@ -126,6 +172,7 @@ def _commune_row(row: Row, seen: dict[str, int]) -> tuple[list[str], list[str]]:
             problems.append(_("limitrophes : %s") % problem)
         elif neighbour == code:
             problems.append(_("une commune n'est pas limitrophe d'elle-même"))
+    problems += _position(row)[0]
     return problems, neighbours
 
 
@@ -138,7 +185,7 @@ def communes_import(
         content,
         file_name=file_name,
         required=("code_insee", "nom"),
-        optional=("code_postal", "limitrophes"),
+        optional=COMMUNES_OPTIONAL,
     )
     if errors:
         return ImportReport(errors=capped(errors))
@@ -186,7 +233,11 @@ def _communes_write(
         for row, _neighbours in planned:
             code = row.get("code_insee").upper()
             commune = existing.get(code)
-            values = {"name": row.get("nom"), "postal_code": row.get("code_postal")}
+            values: dict[str, Any] = {
+                "name": row.get("nom"),
+                "postal_code": row.get("code_postal"),
+                **_position(row)[1],
+            }
             if commune is None:
                 commune = Commune(insee_code=code)
                 changed_fields(commune, values)
@@ -315,7 +366,7 @@ COMMUNES = ImportKind(
     slug="communes",
     title=gettext_lazy("Importer des communes"),
     required=("code_insee", "nom"),
-    optional=("code_postal", "limitrophes"),
+    optional=COMMUNES_OPTIONAL,
     rules=(
         gettext_lazy(
             "code_insee : 5 chiffres (2A ou 2B et 3 chiffres en Corse), la clé "
@@ -327,6 +378,11 @@ COMMUNES = ImportKind(
             "« | » ou des espaces, de communes du fichier ou déjà connues. Le "
             "voisinage vaut dans les deux sens ; l'import en ajoute, n'en retire "
             "jamais."
+        ),
+        gettext_lazy(
+            "latitude ; longitude : la position de la commune en degrés "
+            "décimaux (virgule ou point), de -90 à 90 et de -180 à 180, les "
+            "deux ou aucune ; elle sert à classer les intervenants par distance."
         ),
     ),
     example=COMMUNES_EXAMPLE,

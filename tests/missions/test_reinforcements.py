@@ -133,7 +133,7 @@ def test_the_nearest_in_km_come_first_then_the_least_loaded(client, manager, mis
     client.force_login(manager)
     page = client.get(pool_url(mission)).content.decode()
     assert "<td>47 km</td>" in page and "<td>2 km</td>" in page
-    assert "<td>inconnue</td>" in page
+    assert "<td>distance inconnue</td>" in page
 
 
 def test_by_day_the_nearest_of_the_missions_centres_counts(mission):
