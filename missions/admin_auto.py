@@ -193,7 +193,12 @@ class AutoAssignmentMixin:
 
     def auto_start_view(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         self._manager(request)
-        form = WeightsForm(request.POST if request.method == "POST" else None)
+        # From a mission's assignment page: its session chosen beforehand.
+        session = _ids([request.GET.get("session", "")])
+        form = WeightsForm(
+            request.POST if request.method == "POST" else None,
+            initial={"session": session.pop()} if session else None,
+        )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:

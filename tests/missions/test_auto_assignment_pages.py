@@ -160,6 +160,11 @@ def test_the_lock_toggle_on_the_assignment_page(client, manager):
         reverse("admin:missions_mission_assign", args=[assignment.mission_id])
     ).content.decode()
     assert "Déverrouiller" in page
+    session_pk = assignment.mission.exam.session_id
+    start = reverse("admin:missions_mission_auto_start") + f"?session={session_pk}"
+    assert start in page
+    chosen = client.get(start).content.decode()
+    assert f'<option value="{session_pk}" selected>' in chosen
     client.post(url, {"assignment": assignment.pk, "locked": "0"})
     assignment.refresh_from_db()
     assert not assignment.locked
