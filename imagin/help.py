@@ -360,8 +360,20 @@ SCREENS = {
     "admin:missions_mission": "gestion-missions#missions",
     "admin:missions_mission_import": "gestion-missions#importer",
     "admin:missions_mission_assign": "gestion-missions#affecter",
-    "admin:missions_mission_reinforcements": "gestion-missions#affecter",
-    "admin:missions_mission_reinforcements_day": "gestion-missions#affecter",
+    "admin:missions_mission_reinforcements": "gestion-missions#renforts",
+    "admin:missions_mission_reinforcements_day": "gestion-missions#renforts",
+    # The automatic assignment (missions/admin_auto.py) and the lock of an
+    # assignment on the assignment page.
+    "admin:missions_mission_auto_start": (
+        "gestion-missions#affectation-automatique-lancer"
+    ),
+    "admin:missions_mission_auto_run": (
+        "gestion-missions#affectation-automatique-resultat"
+    ),
+    "admin:missions_mission_auto_apply": (
+        "gestion-missions#affectation-automatique-appliquer"
+    ),
+    "admin:missions_mission_lock": "gestion-missions#verrouiller",
     "admin:missions_competence": "gestion-missions#declarations",
     "admin:missions_availability": "gestion-missions#declarations",
     "admin:missions_assignment": "gestion-missions#affectations",
@@ -411,16 +423,18 @@ SCREENS = {
     "admin:imagin_auditevent_export_download": "gestion#exporter",
     # The reference data's imports (imagin/admin_import.py): the page and its
     # example files, explained with the list they fill.
-    "admin:accounts_commune_import": "gestion-session#referentiels",
-    "admin:accounts_commune_import_example": "gestion-session#referentiels",
-    "admin:accounts_establishment_import": "gestion-session#referentiels",
-    "admin:accounts_establishment_import_example": "gestion-session#referentiels",
-    "admin:missions_centre_import": "gestion-session#centres",
-    "admin:missions_centre_import_example": "gestion-session#centres",
-    "admin:missions_exam_import": "gestion-session#examens",
-    "admin:missions_exam_import_example": "gestion-session#examens",
-    "admin:missions_competence_import": "gestion-missions#declarations",
-    "admin:missions_competence_import_example": "gestion-missions#declarations",
+    "admin:accounts_commune_import": "gestion-session#importer-communes",
+    "admin:accounts_commune_import_example": "gestion-session#importer-communes",
+    "admin:accounts_establishment_import": "gestion-session#importer-etablissements",
+    "admin:accounts_establishment_import_example": (
+        "gestion-session#importer-etablissements"
+    ),
+    "admin:missions_centre_import": "gestion-session#importer-centres",
+    "admin:missions_centre_import_example": "gestion-session#importer-centres",
+    "admin:missions_exam_import": "gestion-session#importer-examens",
+    "admin:missions_exam_import_example": "gestion-session#importer-examens",
+    "admin:missions_competence_import": "gestion-session#importer-intervenants",
+    "admin:missions_competence_import_example": "gestion-session#importer-intervenants",
 }
 # The suffixes the admin gives a model's own pages.
 _ADMIN_PAGES = re.compile(r"_(changelist|add|change|delete|history)$")

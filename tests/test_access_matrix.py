@@ -127,6 +127,8 @@ ADMIN_KWARGS: dict[str, Callable[[World, User, object], object]] = {
     "key": lambda w, owner, obj: "0" * 32,
     # A list's export (imagin/admin_export.py): its format.
     "fmt": lambda w, owner, obj: "csv",
+    # No automatic assignment run in the world: 404 to managers.
+    "run_pk": lambda w, owner, obj: 999999,
     "content_type_id": lambda w, owner, obj: (
         ContentType.objects.get_for_model(Claim).pk
     ),

@@ -116,8 +116,9 @@ PARTICIPANT_PAGES = {
         5,
     ),
     "availability": (
+        # The wishes section: the wish with its centres, the session's centres.
         lambda p: reverse("missions:availability", args=[_session(p)]),
-        5,
+        7,
     ),
     "convocations": (lambda p: reverse("missions:convocations"), 3),
     "convocation PDF": (

@@ -180,6 +180,7 @@ def test_the_models_with_a_status_are_the_known_ones():
         "claims.ConvocationRun",
         "claims.PaymentBatch",
         "missions.Assignment",
+        "missions.AssignmentRun",
     }
 
 
