@@ -145,10 +145,25 @@ def _take(run: AssignmentRun, line: ProposalLine, by: User) -> None:
         with transaction.atomic():
             _check_add(run, line)
             _add(run, line, by)
-    except Refused:
+    except Refused as why:
         if line.kind == LineKind.MOVED and line.previous is not None:
+            previous = line.previous
+            # Its place may have gone to another line meanwhile: a mission
+            # never gets more people than it needs, so the person then stays
+            # withdrawn, and the reason says so.
+            taken = Assignment.objects.filter(
+                mission_id=previous.mission_id, status__in=ACTIVE
+            ).count()
+            if taken >= previous.mission.staffing_need:
+                raise Refused(
+                    _(
+                        "%(why)s ; sa mission précédente est désormais complète : "
+                        "l'intervenant n'y est plus affecté(e)"
+                    )
+                    % {"why": why}
+                ) from why
             apply_transition(
-                line.previous,
+                previous,
                 table=CONVOCATION_TRANSITIONS,
                 to_status=ConvocationStatus.ASSIGNED,
                 by=by,

@@ -287,3 +287,29 @@ def test_the_selection_reads_in_a_fixed_number_of_queries(
     large, snap = count(4)
     assert small == large
     assert len(snap.missions) == 6
+
+
+def test_a_refused_move_never_overfills_the_mission_it_left(session, manager):
+    # Paul moves from a to b; Quentin takes his place on a. Between the run
+    # and « Appliquer », Paul withdraws b's day: his move is refused, and a is
+    # already full again, so he is not put back there over its need.
+    a, b = mission(session, day=0), mission(session, day=1)
+    paul, quentin = person([a, b], session), person([a], session)
+    left = automatic(a, paul)
+    run = AssignmentRun.objects.create(
+        session=session, created_by=manager, status=RunStatus.DONE
+    )
+    run.lines.create(participant=quentin, mission=a, kind=LineKind.ADDED)
+    run.lines.create(participant=paul, mission=b, kind=LineKind.MOVED, previous=left)
+    Availability.objects.filter(
+        participant=paul, date=timezone.localdate(b.starts_at)
+    ).delete()
+    summary = run_apply(run=run, by=manager)
+    assert summary == {"applied": 1, "skipped": 1, "dropped": 0}
+    active = Assignment.objects.filter(status=ConvocationStatus.ASSIGNED)
+    assert list(active.filter(mission=a).values_list("participant", flat=True)) == [
+        quentin.pk
+    ]
+    assert not active.filter(participant=paul).exists()
+    reason = run.lines.get(participant=paul).skipped_reason
+    assert "sa mission précédente est désormais complète" in reason
