@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 pytestmark = pytest.mark.e2e
 
@@ -39,6 +40,7 @@ def teacher_pages(transactional_db, migrations_data_present) -> list[str]:
     """The demo teacher's pages: an open claim's steps, a submitted claim,
     the lists, the account."""
     from claims.models import Claim, ClaimStatus
+    from missions.models import ExamSession
 
     call_command("seed_demo", verbosity=0)
     claims = Claim.objects.filter(assignment__participant__username="enseignant")
@@ -49,6 +51,15 @@ def teacher_pages(transactional_db, migrations_data_present) -> list[str]:
         f"/mes-etats-de-frais/{open_claim.pk}/etape/{step}/"
         for step in ("mission", "service", "deplacement", "recapitulatif")
     ]
+    # The declarations of the sessions still open: competences, then the
+    # availability page with the wishes (maximum, preferred centres).
+    declarations = [
+        reverse(f"missions:{page}", args=[session.pk])
+        for session in ExamSession.objects.all()
+        if session.declarations_open
+        for page in ("competences", "availability")
+    ]
+    assert declarations, "the demo has a session open to declarations"
     return [
         "/",
         "/mes-etats-de-frais/",
@@ -57,6 +68,7 @@ def teacher_pages(transactional_db, migrations_data_present) -> list[str]:
         f"/mes-etats-de-frais/{decided.pk}/",
         "/mes-convocations/",
         "/mes-declarations/",
+        *declarations,
         "/mon-compte/profil/",
         "/mon-compte/dossier-financier/",
         "/mes-etats-de-frais/attestations/",
