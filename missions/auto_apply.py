@@ -140,7 +140,8 @@ def _release(run: AssignmentRun, line: ProposalLine, by: User) -> None:
 
 def _take(run: AssignmentRun, line: ProposalLine, by: User) -> None:
     """Second pass: add a person, checked again, in its own savepoint. A move
-    refused here gives the person their previous mission back."""
+    refused here gives the person their previous mission back if it still has
+    room."""
     try:
         with transaction.atomic():
             _check_add(run, line)
