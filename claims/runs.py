@@ -11,7 +11,12 @@
 - **Cancelling** an official run undoes it as a whole when none of its claims
   has been started; otherwise it is refused with the list of those claims.
   Each participant it had convoked is then e-mailed, in their language, the
-  missions whose convocation is withdrawn (queued once committed).
+  missions whose convocation is withdrawn (queued once committed). Those
+  without an e-mail address replace the run's `to_post` list (the run's page
+  and the cancellation's message name them: the division tells them by post
+  or by telephone) and those of them with a postal address get a withdrawal
+  letter, one page each, in the run's `document` (the convocations to post
+  it held are deleted).
 
 Runs are started by `run_start` and executed by `execute_convocation_run`,
 the background task declared here (immediately in development): beside the
@@ -42,6 +47,7 @@ from claims.models.runs import CONVOCATION_RUN_TRANSITIONS
 from claims.services import convocation_issue
 from imagin.audit import audit_log
 from imagin.mail import send_templated_mail, send_templated_mails
+from imagin.pdf import render_pdf
 from imagin.workflow import apply_transition
 from missions.convocations import (
     ASSIGNMENT_RELATED,
@@ -242,13 +248,7 @@ def _official_run(run: ConvocationRun) -> None:
                 to_post.append(convocation)
                 # Without a postal address the division cannot post it either:
                 # the run's page says so.
-                run.to_post.append(
-                    {
-                        "id": participant.pk,
-                        "name": participant.get_full_name(),
-                        **({} if postal_lines(participant) else {"no_address": True}),
-                    }
-                )
+                run.to_post.append(_to_post_entry(participant))
         run.participants_done += len(batch)
         run.save(update_fields=["participants_done", "convoked", "emailed", "to_post"])
 
@@ -286,6 +286,16 @@ def _official_run(run: ConvocationRun) -> None:
         )
 
 
+def _to_post_entry(participant: User) -> dict:
+    """Who the run's page lists to post to; without a postal address the
+    division cannot post either: the page says so."""
+    return {
+        "id": participant.pk,
+        "name": participant.get_full_name() or participant.get_username(),
+        **({} if postal_lines(participant) else {"no_address": True}),
+    }
+
+
 def _email(convocation: Convocation, pdf: bytes) -> None:
     participant = convocation.participant
     session = convocation.assignments[0].mission.exam.session
@@ -320,12 +330,12 @@ def run_cancel(*, run: ConvocationRun, by: User) -> ConvocationRun:
             Claim.objects.select_for_update(of=("self",))
             .filter(run=run)
             .select_related(
-                "assignment__participant",
+                "assignment__participant__commune",
                 "assignment__mission__mission_type",
                 # What the withdrawal e-mails name (`_withdrawal_mails`).
                 "assignment__mission__epreuve",
                 "assignment__mission__exam__session",
-                "assignment__mission__centre",
+                "assignment__mission__centre__commune",
             )
             .order_by("pk")
         )
@@ -363,15 +373,30 @@ def run_cancel(*, run: ConvocationRun, by: User) -> ConvocationRun:
         if run.document:
             run.document.delete(save=False)
         run.cancelled_at = timezone.now()
-        mails = _withdrawal_mails([claim.assignment for claim in claims])
+        withdrawn = group_by_participant([claim.assignment for claim in claims])
+        mails = _withdrawal_mails(withdrawn)
+        posted = [c for c in withdrawn if not c.participant.email]
+        run.to_post = [_to_post_entry(c.participant) for c in posted]
+        letters = [c for c in posted if postal_lines(c.participant)]
+        if letters:
+            run.document.save(
+                f"retrait-{run.pk}.pdf",
+                ContentFile(withdrawal_letters_pdf(letters)),
+                save=False,
+            )
         apply_transition(
             run,
             table=CONVOCATION_RUN_TRANSITIONS,
             to_status=Status.CANCELLED,
             by=by,
             action="claims.convocation_run.cancelled",
-            data={"claims_removed": len(claims), "withdrawal_emails": len(mails)},
-            update_fields=["cancelled_at", "document"],
+            data={
+                "claims_removed": len(claims),
+                "withdrawal_emails": len(mails),
+                "withdrawal_letters": len(letters),
+                "to_tell_by_post": [entry["id"] for entry in run.to_post],
+            },
+            update_fields=["cancelled_at", "document", "to_post"],
         )
         # Rendered and queued once committed: a cancellation rolled back
         # announces nothing, and a run is cancelled once only.
@@ -379,12 +404,12 @@ def run_cancel(*, run: ConvocationRun, by: User) -> ConvocationRun:
         return run
 
 
-def _withdrawal_mails(assignments: list[Assignment]) -> list[dict]:
+def _withdrawal_mails(convocations: list[Convocation]) -> list[dict]:
     """One e-mail per participant of a cancelled run, in their language,
     naming the missions whose convocation is withdrawn (their claims are
     removed with the run). Those without an e-mail address were posted their
-    convocation: the division tells them otherwise."""
-    convocations = group_by_participant(assignments)
+    convocation: the division tells them by post (`withdrawal_letters_pdf`)
+    or by telephone."""
     return [
         {
             "to": [convocation.participant.email],
@@ -398,3 +423,18 @@ def _withdrawal_mails(assignments: list[Assignment]) -> list[dict]:
         for convocation in convocations
         if convocation.participant.email
     ]
+
+
+def withdrawal_letters_pdf(letters: list[Convocation]) -> bytes:
+    """One page per participant to post, in their language, its address in
+    the envelope's window: the missions whose convocation is withdrawn, and
+    that the claims it had opened are removed."""
+    return render_pdf(
+        "claims/withdrawal_letter_pdf.html",
+        {
+            "letters": letters,
+            "AUTHORITY_CONTACT": settings.AUTHORITY_CONTACT,
+            "SIGNATURE": settings.CONVOCATION_SIGNATURE,
+            "issued_on": timezone.localdate(),
+        },
+    )

@@ -282,6 +282,10 @@ ACTIONS: dict[str, Action] = {
         _("Convocations téléchargées"),
         _("%(actor)s a téléchargé les convocations du tirage n° %(number)s"),
     ),
+    "claims.convocation_run.withdrawal_letters_downloaded": Action(
+        _("Lettres de retrait téléchargées"),
+        _("%(actor)s a téléchargé les lettres de retrait du tirage n° %(number)s"),
+    ),
     "claims.payment_batch.created": Action(
         _("Lot de paiement constitué"),
         _("%(actor)s a constitué le lot de paiement n° %(number)s"),

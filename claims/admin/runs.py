@@ -153,9 +153,13 @@ class ConvocationRunAdmin(admin.ModelAdmin):
             or not self.has_view_permission(request, run)
         ):
             raise Http404
+        # A cancelled run's document is its withdrawal letters (claims.runs).
+        cancelled = run.status == ConvocationRun.Status.CANCELLED
         audit_log(
             actor=request.user,
-            action="claims.convocation_run.document_downloaded",
+            action="claims.convocation_run.withdrawal_letters_downloaded"
+            if cancelled
+            else "claims.convocation_run.document_downloaded",
             target=run,
         )
         return private_file_response(
@@ -173,11 +177,23 @@ class ConvocationRunAdmin(admin.ModelAdmin):
         problems: list[str] = []
         if request.method == "POST":
             try:
-                run_cancel(run=run, by=request.user)
+                run = run_cancel(run=run, by=request.user)
             except ValidationError as refused:
                 problems = refused.messages
             else:
                 messages.success(request, _("Le tirage est annulé."))
+                if run.to_post:
+                    messages.warning(
+                        request,
+                        _(
+                            "%(count)d intervenant(s) sans adresse électronique à "
+                            "prévenir par courrier ou par téléphone : %(names)s."
+                        )
+                        % {
+                            "count": len(run.to_post),
+                            "names": ", ".join(p["name"] for p in run.to_post),
+                        },
+                    )
                 return redirect("admin:claims_convocationrun_change", run.pk)
         return render(
             request,
