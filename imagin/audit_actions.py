@@ -459,6 +459,14 @@ ACTIONS: dict[str, Action] = {
         _("Affectation automatique abandonnée"),
         _("%(actor)s a abandonné la proposition %(target)s"),
     ),
+    "missions.auto_assignment.lines_dropped": Action(
+        _("Lignes de la proposition écartées"),
+        _(
+            "%(actor)s a modifié les lignes écartées de la proposition %(target)s : "
+            "%(dropped)s écartée(s), %(kept)s reprise(s) ; %(total)s écartée(s) "
+            "en tout"
+        ),
+    ),
     "missions.assignment.locked": Action(
         _("Affectation verrouillée"),
         _(

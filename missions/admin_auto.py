@@ -35,7 +35,7 @@ from missions.auto_apply import (
     run_discard,
     unstaffable_reason,
 )
-from missions.auto_assignment import run_start
+from missions.auto_assignment import run_fail_if_stale, run_start
 from missions.auto_data import DEFAULT_WEIGHTS
 from missions.models import (
     Assignment,
@@ -230,7 +230,7 @@ class AutoAssignmentMixin:
     def auto_run_view(
         self, request: AuthenticatedHttpRequest, run_pk: int
     ) -> HttpResponse:
-        run = self._run(request, run_pk)
+        run = run_fail_if_stale(run=self._run(request, run_pk), by=request.user)
         title = str(run)
         if run.status in (RunStatus.QUEUED, RunStatus.RUNNING):
             return self._page(
@@ -245,7 +245,10 @@ class AutoAssignmentMixin:
             shown = _ids(request.POST.getlist("shown"))
             try:
                 lines_set_dropped(
-                    run=run, shown=shown, dropped=_ids(request.POST.getlist("line"))
+                    run=run,
+                    shown=shown,
+                    dropped=_ids(request.POST.getlist("line")),
+                    by=request.user,
                 )
             except ValidationError as refused:
                 messages.error(request, " ".join(refused.messages))
@@ -275,6 +278,14 @@ class AutoAssignmentMixin:
                     % summary,
                 )
             else:
+                # « Appliquer » sends the page's ticks with it: saved first,
+                # so that the confirmation counts (and applies) them.
+                lines_set_dropped(
+                    run=run,
+                    shown=_ids(request.POST.getlist("shown")),
+                    dropped=_ids(request.POST.getlist("line")),
+                    by=request.user,
+                )
                 return self._page(
                     request,
                     "auto_confirm.html",

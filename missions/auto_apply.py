@@ -36,6 +36,7 @@ from missions.models import (
     AssignmentRun,
     ConvocationStatus,
     LineKind,
+    Mission,
     ProposalLine,
     RunStatus,
     SessionWish,
@@ -174,6 +175,44 @@ def _take(run: AssignmentRun, line: ProposalLine, by: User) -> None:
         raise
 
 
+def _give_back(
+    run: AssignmentRun, lines: list[ProposalLine], refused: dict[int, str], by: User
+) -> None:
+    """After the additions: a withdrawal that made room for a replacement
+    which did not happen (refused, or dropped by the manager) is undone while
+    its mission has a free place, so that no mission silently loses its
+    person. The line then reads refused with why."""
+    missing: dict[int, int] = {}
+    for line in lines:
+        if line.kind in (LineKind.ADDED, LineKind.MOVED) and line.pk in refused:
+            missing[line.mission_id] = missing.get(line.mission_id, 0) + 1
+    dropped = run.lines.filter(
+        dropped=True, kind__in=[LineKind.ADDED, LineKind.MOVED]
+    ).values_list("mission_id", flat=True)
+    for mission_id in dropped:
+        missing[mission_id] = missing.get(mission_id, 0) + 1
+    for line in lines:
+        if line.kind != LineKind.WITHDRAWN or line.pk in refused:
+            continue
+        if not missing.get(line.mission_id) or line.previous is None:
+            continue
+        taken = Assignment.objects.filter(
+            mission_id=line.mission_id, status__in=ACTIVE
+        ).count()
+        if taken >= line.mission.staffing_need:
+            continue
+        apply_transition(
+            line.previous,
+            table=CONVOCATION_TRANSITIONS,
+            to_status=ConvocationStatus.ASSIGNED,
+            by=by,
+            action="missions.assignment.reassigned",
+            data={"run": run.pk, "origin": AUTOMATIC, "restored": True},
+        )
+        missing[line.mission_id] -= 1
+        refused[line.pk] = _("remis(e) : son remplaçant n'a pas pu être affecté")
+
+
 def run_apply(
     *, run: AssignmentRun, by: User, dropped_line_ids: Iterable[int] = ()
 ) -> dict[str, int]:
@@ -201,6 +240,18 @@ def run_apply(
             .filter(pk__in={line.participant_id for line in lines})
             .order_by("pk")
         )
+        # Then the missions the lines add to or leave, so that two applies
+        # (or two runs) never both count the same free place; the
+        # assignments last. Always in this order, each by pk: no deadlock.
+        touched = {line.mission_id for line in lines} | {
+            line.previous.mission_id for line in lines if line.previous is not None
+        }
+        list(
+            Mission.objects.select_for_update()
+            .filter(pk__in=touched)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         previous = {line.previous_id for line in lines if line.previous_id}
         fresh = {
             a.pk: a
@@ -223,6 +274,7 @@ def run_apply(
                     _take(locked, line, by)
                 except Refused as why:
                     refused[line.pk] = str(why)
+        _give_back(locked, lines, refused, by)
         for line in lines:
             line.skipped_reason = refused.get(line.pk, "")
             line.applied = line.pk not in refused
@@ -261,12 +313,31 @@ def run_discard(*, run: AssignmentRun, by: User) -> None:
     run.refresh_from_db()
 
 
-def lines_set_dropped(*, run: AssignmentRun, shown: set[int], dropped: set[int]):
-    """The lines of a page of the proposal the manager keeps or drops."""
-    if run.status != RunStatus.DONE:
-        raise ValidationError(_("Cette proposition n'est plus modifiable."))
-    run.lines.filter(pk__in=shown - dropped).update(dropped=False)
-    run.lines.filter(pk__in=shown & dropped).update(dropped=True)
+def lines_set_dropped(
+    *, run: AssignmentRun, shown: set[int], dropped: set[int], by: User
+) -> None:
+    """The lines of a page of the proposal the manager keeps or drops
+    (unchanged lines are never dropped: there is nothing to apply)."""
+    with transaction.atomic():
+        locked = AssignmentRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status != RunStatus.DONE:
+            raise ValidationError(_("Cette proposition n'est plus modifiable."))
+        lines = locked.lines.exclude(kind=LineKind.UNCHANGED)
+        kept = lines.filter(pk__in=shown - dropped, dropped=True).update(dropped=False)
+        put_aside = lines.filter(pk__in=shown & dropped, dropped=False).update(
+            dropped=True
+        )
+        if kept or put_aside:
+            audit_log(
+                actor=by,
+                action="missions.auto_assignment.lines_dropped",
+                target=locked,
+                data={
+                    "dropped": put_aside,
+                    "kept": kept,
+                    "total": locked.lines.filter(dropped=True).count(),
+                },
+            )
 
 
 def assignment_lock(*, assignment: Assignment, by: User, locked: bool) -> Assignment:

@@ -11,6 +11,7 @@ failed (AUTO_RUN_TRANSITIONS), every move audited.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -39,6 +40,10 @@ logger = logging.getLogger(__name__)
 # The solver's time limit: the answer found by then, with its bound and gap.
 TIME_LIMIT = 120.0
 THREADS = 2
+# A run still queued or running this long after it was queued or started has
+# lost its worker: the solver's limit, plus reading, saving and waiting for a
+# busy worker, with room to spare.
+STALE_AFTER = timedelta(seconds=TIME_LIMIT) + timedelta(minutes=15)
 
 
 def run_start(
@@ -115,6 +120,38 @@ RESULT_FIELDS = (
     "started_at",
     "finished_at",
 )
+
+
+def run_fail_if_stale(*, run: AssignmentRun, by: User) -> AssignmentRun:
+    """A run whose worker died stays queued or running: once it is older
+    than STALE_AFTER (from its start, or its creation while queued), it is
+    marked failed, so that its page stops waiting and says to start again."""
+    if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+        return run
+    with transaction.atomic():
+        locked = AssignmentRun.objects.select_for_update().get(pk=run.pk)
+        since = locked.started_at or locked.created_at
+        if locked.status not in (RunStatus.QUEUED, RunStatus.RUNNING) or (
+            timezone.now() - since < STALE_AFTER
+        ):
+            run.refresh_from_db()
+            return run
+        locked.error = _(
+            "Le calcul s'est interrompu (le processus de calcul s'est arrêté) ; "
+            "relancez l'affectation."
+        )
+        locked.finished_at = timezone.now()
+        apply_transition(
+            locked,
+            table=AUTO_RUN_TRANSITIONS,
+            to_status=RunStatus.FAILED,
+            by=by,
+            action="missions.auto_assignment.failed",
+            data={"error": locked.error, "stale": True},
+            update_fields=["error", "finished_at"],
+        )
+    run.refresh_from_db()
+    return run
 
 
 def _note(run: AssignmentRun, fraction: float, note: str) -> None:

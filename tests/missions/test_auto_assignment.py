@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from imagin.audit import AuditEvent
@@ -17,7 +19,12 @@ from missions.auto_apply import (
     run_apply,
     unstaffable_reason,
 )
-from missions.auto_assignment import run_execute, run_start
+from missions.auto_assignment import (
+    STALE_AFTER,
+    run_execute,
+    run_fail_if_stale,
+    run_start,
+)
 from missions.auto_data import DEFAULT_WEIGHTS, load, selection
 from missions.models import (
     Assignment,
@@ -313,3 +320,92 @@ def test_a_refused_move_never_overfills_the_mission_it_left(session, manager):
     assert not active.filter(participant=paul).exists()
     reason = run.lines.get(participant=paul).skipped_reason
     assert "sa mission précédente est désormais complète" in reason
+
+
+def replaced(session, manager):
+    """Carl's automatic assignment on a is withdrawn for Dan (a needs one)."""
+    a = mission(session, day=0)
+    carl, dan = person([a], session), person([a], session)
+    old = automatic(a, carl)
+    run = AssignmentRun.objects.create(
+        session=session, created_by=manager, status=RunStatus.DONE
+    )
+    run.lines.create(participant=carl, mission=a, kind=LineKind.WITHDRAWN, previous=old)
+    added = run.lines.create(participant=dan, mission=a, kind=LineKind.ADDED)
+    return run, a, old, dan, added
+
+
+def test_a_withdrawal_whose_replacement_is_refused_is_given_back(session, manager):
+    run, a, old, dan, _added = replaced(session, manager)
+    Availability.objects.filter(participant=dan).delete()  # Dan can't come
+    summary = run_apply(run=run, by=manager)
+    old.refresh_from_db()
+    assert old.status == ConvocationStatus.ASSIGNED  # a keeps its person
+    assert summary == {"applied": 0, "skipped": 2, "dropped": 0}
+    line = run.lines.get(kind=LineKind.WITHDRAWN)
+    assert not line.applied
+    assert line.skipped_reason == "remis(e) : son remplaçant n'a pas pu être affecté"
+    assert AuditEvent.objects.filter(
+        action="missions.assignment.reassigned", target_id=old.pk
+    ).exists()
+
+
+def test_a_withdrawal_whose_replacement_is_dropped_is_given_back(session, manager):
+    run, a, old, dan, added = replaced(session, manager)
+    summary = run_apply(run=run, by=manager, dropped_line_ids=[added.pk])
+    old.refresh_from_db()
+    assert old.status == ConvocationStatus.ASSIGNED
+    assert summary == {"applied": 0, "skipped": 1, "dropped": 1}
+    assert not Assignment.objects.filter(participant=dan).exists()
+
+
+def test_a_withdrawal_whose_replacement_happened_stays(session, manager):
+    run, a, old, dan, _added = replaced(session, manager)
+    assert run_apply(run=run, by=manager) == {"applied": 2, "skipped": 0, "dropped": 0}
+    old.refresh_from_db()
+    assert old.status == ConvocationStatus.WITHDRAWN
+    assert Assignment.objects.get(participant=dan, mission=a).status == (
+        ConvocationStatus.ASSIGNED
+    )
+
+
+def test_apply_locks_the_missions_it_touches(session, manager):
+    run, a, _old, _dan, _added = replaced(session, manager)
+    with CaptureQueriesContext(connection) as captured:
+        run_apply(run=run, by=manager)
+    locks = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "FOR UPDATE" in q["sql"]
+        and 'FROM "missions_mission"' in q["sql"]
+        and "missions_assignment" not in q["sql"].split("FOR UPDATE")[0]
+    ]
+    assert locks, "the missions are locked before their places are counted"
+    order = [q["sql"] for q in captured.captured_queries]
+    people = next(i for i, sql in enumerate(order) if 'FROM "accounts_user"' in sql)
+    assert people < order.index(locks[0])
+
+
+def test_a_stale_run_is_failed_and_a_recent_one_left_alone(session, manager):
+    run = run_start(session=session, by=manager, weights=DEFAULT_WEIGHTS)
+    assert run_fail_if_stale(run=run, by=manager).status == RunStatus.QUEUED
+    AssignmentRun.objects.filter(pk=run.pk).update(
+        created_at=timezone.now() - STALE_AFTER - timedelta(seconds=1)
+    )
+    run.refresh_from_db()
+    run = run_fail_if_stale(run=run, by=manager)
+    assert run.status == RunStatus.FAILED
+    assert "relancez l'affectation" in run.error
+    event = AuditEvent.objects.get(action="missions.auto_assignment.failed")
+    assert event.actor_id == manager.pk and event.from_status == RunStatus.QUEUED
+    # The worker coming back later leaves it failed.
+    assert run_execute(run.pk).status == RunStatus.FAILED
+    # Running: counted from its start.
+    other = run_start(session=session, by=manager, weights=DEFAULT_WEIGHTS)
+    AssignmentRun.objects.filter(pk=other.pk).update(
+        status=RunStatus.RUNNING,
+        created_at=timezone.now() - STALE_AFTER * 2,
+        started_at=timezone.now(),
+    )
+    other.refresh_from_db()
+    assert run_fail_if_stale(run=other, by=manager).status == RunStatus.RUNNING

@@ -286,3 +286,63 @@ def test_the_run_reads_as_sentences_in_french_and_english(manager):
     with translation.override("en"):
         english = [audit_sentences.sentence(event) for event in named]
     assert all(sentence for sentence in english)
+
+
+@pytest.mark.django_db
+def test_appliquer_saves_the_ticks_it_is_sent_with(client, manager):
+    # The manager ticks a line and presses « Appliquer » straight away: the
+    # tick counts, on the confirmation and at apply.
+    run = done_run(staffed_session(2), manager)
+    client.force_login(manager)
+    url = reverse("admin:missions_mission_auto_run", args=[run.pk])
+    apply_url = reverse("admin:missions_mission_auto_apply", args=[run.pk])
+    page = client.get(url).content.decode()
+    assert f'formaction="{apply_url}"' in page
+    assert "changer de page ou filtrer avant ne les enregistre pas" in page
+    first, second = run.lines.order_by("pk")
+    confirm = client.post(
+        apply_url, {"shown": [first.pk, second.pk], "line": [second.pk]}
+    ).content.decode()
+    assert "1 ligne écartée ne sera pas appliquée" in confirm
+    assert "1 changement sera appliqué" in confirm
+    assert list(run.lines.filter(dropped=True)) == [second]
+    assert not Assignment.objects.exists()
+    events = AuditEvent.objects.filter(action="missions.auto_assignment.lines_dropped")
+    assert [event.actor_id for event in events] == [manager.pk]
+    assert "1 écartée(s), 0 reprise(s) ; 1 écartée(s) en tout" in (
+        audit_sentences.sentence(audit_sentences.with_names(events)[0])
+    )
+    client.post(apply_url, {"confirm": "1"})
+    assert Assignment.objects.get().participant_id == first.participant_id
+    # Unticked lines of the page sent again are kept (not dropped) at the
+    # confirmation; hostile ids are ignored.
+    other = done_run(staffed_session(1), manager)
+    line = other.lines.get()
+    line.dropped = True
+    line.save()
+    other_apply = reverse("admin:missions_mission_auto_apply", args=[other.pk])
+    confirm = client.post(other_apply, {"shown": [line.pk, "\x00", "x"]})
+    assert "1 changement sera appliqué" in confirm.content.decode()
+    line.refresh_from_db()
+    assert not line.dropped
+
+
+@pytest.mark.django_db
+def test_a_run_whose_worker_died_fails_on_its_page(client, manager):
+    from missions.auto_assignment import STALE_AFTER  # noqa: PLC0415 (one test)
+
+    run = run_start(session=staffed_session(1), by=manager, weights=DEFAULT_WEIGHTS)
+    AssignmentRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING,
+        started_at=timezone.now() - STALE_AFTER - timedelta(minutes=1),
+    )
+    client.force_login(manager)
+    url = reverse("admin:missions_mission_auto_run", args=[run.pk])
+    page = client.get(url).content.decode()
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert "le processus de calcul s&#x27;est arrêté" in page
+    # What progress.js reads: a region that stops the polling, not the
+    # report alone (which it would announce as « Le calcul est terminé »).
+    assert "data-progress data-progress-stopped" in page
+    assert "Voir la proposition" not in page and "Appliquer" not in page
