@@ -2,21 +2,27 @@
 establishment, commune and competences in a session, read by
 `imagin.tabular_import`, all or nothing.
 
-One row per person: `email`, `nom`, `prenom` (required), then optionally
+One row per person: `nom`, `prenom` (required), `email` (required for an
+agent, who signs in through single sign-on by that address; optional for an
+external participant, who is then convoked by post), then optionally
 `type` (agent, the default, or exterieur), `identifiant` (an agent's
 username; the e-mail address when empty), `numero_intervenant`,
 `etablissement` (UAI), `commune` (INSEE code of the residence),
-`telephone`, `categorie` (A1, A2, B or C), `limite_missions` (most missions
-per session) and `competences`: épreuves of the chosen session, as
-EXAMEN/EPREUVE or the épreuve code alone when no other exam of the session
-has it, separated by "|" or spaces.
+`adresse` (the postal address on one line, as `User.address` holds it:
+accounts.postal), `telephone`, `categorie` (A1, A2, B or C),
+`limite_missions` (most missions per session) and `competences`: épreuves
+of the chosen session, as EXAMEN/EPREUVE or the épreuve code alone when no
+other exam of the session has it, separated by "|" or spaces.
 
 A person is found by participant number, else by e-mail address (case
-ignored), else by username; all three must point to the same account. A
-known person is updated: an empty cell never erases, and the import never
-changes an account's e-mail, username, kind or participant number (the
-back-office does, with its checks), nor a back-office account. Competences
-are only added. A new agent has no password (single sign-on through their
+ignored), else by username; all three must point to the same account. An
+external participant's row without an e-mail address nor a number is found
+by name, and a new one needs an `adresse` (missions.participant_namesakes):
+a file imported twice changes nothing the second time. A known person is
+updated: an empty cell never erases, and the import never changes an
+account's e-mail, username, kind or participant number (the back-office
+does, with its checks), nor a back-office account. Competences are only
+added. A new agent has no password (single sign-on through their
 address, entered by the division and so verified); a new external
 participant is created as the back-office creates them
 (`external_participant_create`: a new participant number, no password until
@@ -54,17 +60,27 @@ from imagin.tabular_import import (
     read_table,
     split_list,
 )
+from imagin.text import validate_printable
 from missions.import_examples import PARTICIPANTS_EXAMPLE
 from missions.models import Competence, Epreuve, ExamSession
+from missions.participant_namesakes import (
+    address_line,
+    by_name,
+    is_unnumbered,
+    namesakes,
+    row_key,
+)
 from missions.reference_imports import session_field
 
-REQUIRED = ("email", "nom", "prenom")
+REQUIRED = ("nom", "prenom")
 OPTIONAL = (
+    "email",
     "type",
     "identifiant",
     "numero_intervenant",
     "etablissement",
     "commune",
+    "adresse",
     "telephone",
     "categorie",
     "limite_missions",
@@ -76,6 +92,8 @@ KINDS = {
     "external": User.Kind.EXTERNAL,
 }
 MAX_LOAD_LIMIT = 200
+# As long as the back-office forms let it be (User.address).
+ADDRESS_MAX_LENGTH: int = User._meta.get_field("address").max_length or 250
 
 
 def may_import_participants(user: Any) -> bool:
@@ -94,11 +112,11 @@ class _Lookup:
     """What the rows refer to, read in a fixed number of queries."""
 
     def __init__(self, rows: list[Row], session: ExamSession) -> None:
-        emails = {normalize(row.get("email")) for row in rows}
+        emails = {normalize(row.get("email")) for row in rows} - {""}
         numbers = {row.get("numero_intervenant") for row in rows} - {""}
         usernames = {
             row.get("identifiant") or normalize(row.get("email")) for row in rows
-        }
+        } - {""}
         self.by_email: dict[str, list[User]] = {}
         for user in User.objects.annotate(lower_email=Lower("email")).filter(
             lower_email__in=emails
@@ -106,6 +124,8 @@ class _Lookup:
             self.by_email.setdefault(normalize(user.email), []).append(user)
         self.by_number = User.objects.in_bulk(numbers, field_name="participant_number")
         self.by_username = User.objects.in_bulk(usernames, field_name="username")
+        # External participants without an e-mail address, by name.
+        self.by_name = namesakes(rows)
         self.verified_elsewhere = dict(
             EmailAddress.objects.filter(email__in=emails, verified=True).values_list(
                 "email", "user_id"
@@ -127,11 +147,13 @@ class _Lookup:
             self.epreuves.setdefault(epreuve.code, []).append(epreuve)
 
 
-def _account(row: Row, lookup: _Lookup, problems: list[str]) -> User | None:
+def _account(row: Row, kind: str, lookup: _Lookup, problems: list[str]) -> User | None:
     """The known account the row designates, if any."""
     email = normalize(row.get("email"))
     found: dict[int, User] = {}
-    owners = lookup.by_email.get(email, [])
+    if kind == User.Kind.EXTERNAL and not email and not row.get("numero_intervenant"):
+        return by_name(row, lookup.by_name, problems)
+    owners = lookup.by_email.get(email, []) if email else []
     if len(owners) > 1:
         problems.append(_("plusieurs comptes ont l'adresse %s") % email)
         return None
@@ -158,7 +180,8 @@ def _check_known(row: Row, user: User, kind: str, problems: list[str]) -> None:
         )
     if kind and kind != user.kind:
         problems.append(_("le type d'intervenant d'un compte ne change pas par import"))
-    if normalize(user.email) != normalize(row.get("email")):
+    email = normalize(row.get("email"))
+    if email and normalize(user.email) != email:
         problems.append(
             _("l'adresse d'un compte existant (%s) ne change pas par import")
             % user.email
@@ -208,16 +231,23 @@ def _values(row: Row, lookup: _Lookup, problems: list[str]) -> dict[str, Any]:
         "first_name": row.get("prenom"),
         "phone": row.get("telephone"),
         "participant_number": row.get("numero_intervenant"),
+        "address": address_line(row),
     }
     for column, field, limit in (
         ("nom", "last_name", 150),
         ("prenom", "first_name", 150),
         ("telephone", "phone", 30),
         ("numero_intervenant", "participant_number", 20),
+        ("adresse", "address", ADDRESS_MAX_LENGTH),
     ):
         if problem := text_problem(row.get(column), column, limit):
             problems.append(problem)
             values[field] = ""
+    try:
+        validate_printable(values["address"])
+    except ValidationError:
+        problems.append(_("adresse : caractère invisible non autorisé"))
+        values["address"] = ""
     if uai := row.get("etablissement"):
         establishment = lookup.establishments.get(uai.upper())
         if establishment is None:
@@ -280,18 +310,21 @@ def participants_import(
     if errors:
         return ImportReport(errors=errors)
     lookup = _Lookup(rows, session)
-    seen: dict[str, int] = {}
+    seen: dict[str | tuple[str, str], int] = {}
     planned = []
     for row in rows:
         problems: list[str] = []
         email = normalize(row.get("email"))
-        try:
-            validate_email(email)
-        except ValidationError:
-            problems.append(
-                _("adresse électronique « %s » invalide") % row.get("email")
-            )
-        for key in (email, row.get("numero_intervenant")):
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                problems.append(
+                    _("adresse électronique « %s » invalide") % row.get("email")
+                )
+        # Without an e-mail address nor a number, the name tells who.
+        name = row_key(row) if is_unnumbered(row) else None
+        for key in (email, row.get("numero_intervenant"), name):
             if key and key in seen:
                 problems.append(_("même personne qu'à la ligne %d") % seen[key])
         for column in REQUIRED:
@@ -304,7 +337,17 @@ def participants_import(
                 problems.append(
                     _("type « %s » inconnu (agent ou exterieur)") % row.get("type")
                 )
-        user = _account(row, lookup, problems)
+        user = _account(row, kind, lookup, problems)
+        if not email and (kind or (user.kind if user else User.Kind.AGENT)) == (
+            User.Kind.AGENT
+        ):
+            problems.append(
+                _(
+                    "email manquant : un agent se connecte par son adresse "
+                    "électronique (laissez-la vide pour un intervenant extérieur "
+                    "convoqué par courrier, type exterieur)"
+                )
+            )
         if user is not None:
             _check_known(row, user, kind, problems)
         elif not problems:
@@ -315,7 +358,11 @@ def participants_import(
             errors.append(line_error(row.line, problems))
             continue
         seen.update(
-            {key: row.line for key in (email, row.get("numero_intervenant")) if key}
+            {
+                key: row.line
+                for key in (email, row.get("numero_intervenant"), name)
+                if key
+            }
         )
         planned.append((row, user, kind or User.Kind.AGENT, values, epreuves))
     if errors:
@@ -375,6 +422,7 @@ def _create(row: Row, kind: str, values: dict[str, Any], *, by: User | None) -> 
             last_name=values["last_name"],
             email=email,
             phone=values["phone"],
+            address=values["address"],
         )
         rest = {k: v for k, v in values.items() if k != "participant_number"}
         changed = changed_fields(user, rest)
@@ -398,10 +446,16 @@ PARTICIPANTS = ImportKind(
     optional=OPTIONAL,
     rules=(
         gettext_lazy(
-            "email, nom, prenom : obligatoires ; une personne déjà connue (même "
-            "numéro d'intervenant, sinon même adresse, sinon même identifiant) est "
-            "mise à jour, sans que changent son adresse, son identifiant, son type "
-            "ni son numéro ;"
+            "nom, prenom : obligatoires ; email : obligatoire pour un agent ; une "
+            "personne déjà connue (même numéro d'intervenant, sinon même adresse, "
+            "sinon même identifiant) est mise à jour, sans que changent son "
+            "adresse, son identifiant, son type ni son numéro ;"
+        ),
+        gettext_lazy(
+            "un intervenant extérieur sans adresse électronique est convoqué par "
+            "courrier : adresse (postale, sur une ligne, avec le code postal et la "
+            "commune) obligatoire s'il est nouveau ; sans numero_intervenant, il est "
+            "retrouvé par son nom et son prénom ;"
         ),
         gettext_lazy(
             "type : agent (par défaut) ou exterieur ; identifiant : celui d'un "

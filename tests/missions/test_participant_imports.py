@@ -165,3 +165,121 @@ def test_an_epreuve_code_two_exams_share_must_name_its_exam(setting, manager):
     ]
     report = _import(HEADER + "n@x.invalid;N;N;;;;;;;;;BTS/GO\n", manager, setting)
     assert report.errors == []
+
+
+POSTED_HEADER = "nom;prenom;type;numero_intervenant;adresse;competences\n"
+
+
+def test_an_external_participant_without_e_mail_is_imported_with_an_address(
+    setting, manager
+):
+    """No email column at all: the external participant is convoked by post."""
+    text = POSTED_HEADER + "Petit;Jean;exterieur;;8  rue des Carmes,\t76000 Rouen;GO\n"
+    report = _import(text, manager, setting)
+    assert (report.errors, report.created) == ([], 1)
+    jean = User.objects.get(last_name="Petit")
+    assert (jean.kind, jean.email) == ("external", "")
+    assert jean.address == "8 rue des Carmes, 76000 Rouen"
+    assert jean.username == jean.participant_number
+    # Imported again, found by name: nothing changes, nobody is added.
+    report = _import(text, manager, setting)
+    assert (report.errors, report.created, report.unchanged) == ([], 0, 1)
+    # The name is compared without case nor spaces (and written as given).
+    report = _import(text.replace("Petit;Jean", "PETIT ;  jean"), manager, setting)
+    assert (report.errors, report.created, report.updated) == ([], 0, 1)
+    assert User.objects.filter(kind="external").count() == 1
+    _import(text, manager, setting)
+    # By number, the address changes; an empty cell erases nothing.
+    number = jean.participant_number
+    report = _import(
+        POSTED_HEADER + f"Petit;Jean;exterieur;{number};3 allée X 76100 Rouen;\n"
+        f"Petit;Jean;;{number};;\n",
+        manager,
+        setting,
+    )
+    assert report.errors == ["Ligne 3 : même personne qu'à la ligne 2."]
+    report = _import(
+        POSTED_HEADER + f"Petit;Jean;;{number};3 allée X 76100 Rouen;\n",
+        manager,
+        setting,
+    )
+    assert (report.errors, report.updated) == ([], 1)
+    jean.refresh_from_db()
+    assert jean.address == "3 allée X 76100 Rouen"
+    report = _import(POSTED_HEADER + f"Petit;Jean;;{number};;\n", manager, setting)
+    assert (report.errors, report.unchanged) == ([], 1)
+    jean.refresh_from_db()
+    assert jean.address == "3 allée X 76100 Rouen"
+
+
+def test_an_address_is_added_to_an_agent_and_never_erased(setting, manager):
+    _import(HEADER + ROWS, manager, setting)
+    header = "email;nom;prenom;adresse\n"
+    report = _import(
+        header + "paul.durand@ac-demo.invalid;Durand;Paul;1 rue A, 76000 Rouen\n",
+        manager,
+        setting,
+    )
+    assert (report.errors, report.updated) == ([], 1)
+    report = _import(
+        header + "paul.durand@ac-demo.invalid;Durand;Paul;\n", manager, setting
+    )
+    assert (report.errors, report.unchanged) == ([], 1)
+    paul = User.objects.get(email="paul.durand@ac-demo.invalid")
+    assert paul.address == "1 rue A, 76000 Rouen"
+
+
+def test_posted_participants_rows_refused(setting, manager):
+    two = [
+        factories.ExternalParticipantFactory(
+            first_name="Luc", last_name="Martin", email="", address=""
+        )
+        for _ in range(2)
+    ]
+    mailed = factories.ExternalParticipantFactory(
+        first_name="Ève", last_name="Roux", email="eve@x.invalid"
+    )
+    lone = factories.ExternalParticipantFactory(
+        first_name="Ana", last_name="Lima", email="", address="1 rue A, 76000 Rouen"
+    )
+    text = POSTED_HEADER + (
+        "Durand;Paul;;;1 rue A, 76000 Rouen;\n"
+        "Durand;Paul;agent;;;\n"
+        "Neuf;Nino;exterieur;;;\n"
+        "Martin;Luc;exterieur;;2 rue B, 76000 Rouen;\n"
+        "Roux;Ève;exterieur;;2 rue B, 76000 Rouen;\n"
+        "Lima;Ana;exterieur;;9 rue C, 76000 Rouen;\n"
+        f"Neuf;Nina;exterieur;;{'x' * 251};\n"
+        "Neuf;Noé;exterieur;;1 rue\x07 A, 76000 Rouen;\n"
+        "Neuf;Nils;exterieur;;1 rue A, 76000 Rouen;\n"
+        "neuf; nils ;exterieur;;1 rue A, 76000 Rouen;\n"
+    )
+    report = _import(text, manager, setting)
+    agent = (
+        "email manquant : un agent se connecte par son adresse électronique "
+        "(laissez-la vide pour un intervenant extérieur convoqué par courrier, "
+        "type exterieur)"
+    )
+    numbers = ", ".join(sorted(user.participant_number for user in two))
+    assert report.errors == [
+        f"Ligne 2 : {agent}.",
+        f"Ligne 3 : {agent}.",
+        "Ligne 4 : sans adresse électronique, un nouvel intervenant extérieur est "
+        "convoqué par courrier : indiquez son adresse.",
+        "Ligne 5 : plusieurs intervenants extérieurs sans adresse électronique "
+        f"s'appellent ainsi (n° {numbers}) : indiquez numero_intervenant.",
+        f"Ligne 6 : un intervenant extérieur du même nom (n° "
+        f"{mailed.participant_number}) a une adresse électronique : indiquez son "
+        "numéro ou son adresse, ou créez le nouvel intervenant dans le "
+        "back-office.",
+        f"Ligne 7 : un intervenant extérieur du même nom (n° "
+        f"{lone.participant_number}) a une autre adresse : indiquez son numéro "
+        "pour le mettre à jour, ou créez le nouvel intervenant dans le "
+        "back-office.",
+        "Ligne 8 : adresse : 250 caractères au plus.",
+        "Ligne 9 : adresse : caractère invisible non autorisé.",
+        "Ligne 11 : même personne qu'à la ligne 10.",
+    ]
+    assert User.objects.filter(kind="external").count() == 4
+    lone.refresh_from_db()
+    assert lone.address == "1 rue A, 76000 Rouen"
