@@ -23,7 +23,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import MANAGER, has_role
@@ -31,6 +31,7 @@ from missions.auto_apply import (
     assignment_lock,
     line_reason,
     lines_set_dropped,
+    missions_lock,
     run_apply,
     run_discard,
     unstaffable_reason,
@@ -118,7 +119,7 @@ class AutoAssignmentMixin:
         model: Any
 
     # The list's action (the mixin is not a ModelAdmin, whose type this is).
-    actions: Any = ["auto_assign_selected"]
+    actions: Any = ["auto_assign_selected", "lock_selected", "unlock_selected"]
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -180,6 +181,36 @@ class AutoAssignmentMixin:
             initial={"session": sessions.pop(), "missions": [m.pk for m in missions]}
         )
         return self._start_page(request, form, missions)
+
+    @admin.action(description=gettext_lazy("Verrouiller les affectations"))
+    def lock_selected(self, request, queryset) -> None:
+        self._lock_selected(request, queryset, locked=True)
+
+    @admin.action(description=gettext_lazy("Déverrouiller les affectations"))
+    def unlock_selected(self, request, queryset) -> None:
+        self._lock_selected(request, queryset, locked=False)
+
+    def _lock_selected(self, request, queryset, *, locked: bool) -> None:
+        """Every active assignment of the selected missions, each audited."""
+        self._manager(request)
+        changed = missions_lock(missions=queryset, by=request.user, locked=locked)
+        messages.success(
+            request,
+            (
+                ngettext(
+                    "%(count)d affectation verrouillée.",
+                    "%(count)d affectations verrouillées.",
+                    changed,
+                )
+                if locked
+                else ngettext(
+                    "%(count)d affectation déverrouillée.",
+                    "%(count)d affectations déverrouillées.",
+                    changed,
+                )
+            )
+            % {"count": changed},
+        )
 
     def _start_page(self, request, form: WeightsForm, missions) -> HttpResponse:
         return self._page(

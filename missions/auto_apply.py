@@ -357,6 +357,20 @@ def assignment_lock(*, assignment: Assignment, by: User, locked: bool) -> Assign
     return row
 
 
+def missions_lock(*, missions: Iterable[Mission], by: User, locked: bool) -> int:
+    """Lock (or unlock) every active assignment of the missions, each through
+    assignment_lock (audited); how many changed."""
+    with transaction.atomic():
+        rows = list(
+            Assignment.objects.filter(mission__in=list(missions), status__in=ACTIVE)
+            .exclude(locked=locked)
+            .order_by("pk")
+        )
+        for assignment in rows:
+            assignment_lock(assignment=assignment, by=by, locked=locked)
+    return len(rows)
+
+
 # ------------------------------------------------------------------ words
 
 

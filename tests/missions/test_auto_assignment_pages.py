@@ -346,3 +346,38 @@ def test_a_run_whose_worker_died_fails_on_its_page(client, manager):
     # report alone (which it would announce as « Le calcul est terminé »).
     assert "data-progress data-progress-stopped" in page
     assert "Voir la proposition" not in page and "Appliquer" not in page
+
+
+@pytest.mark.django_db
+def test_the_missions_list_locks_and_unlocks_their_assignments(client, manager):
+    first, second = factories.AssignmentFactory(), factories.AssignmentFactory()
+    withdrawn = factories.AssignmentFactory(mission=first.mission, status="withdrawn")
+    elsewhere = factories.AssignmentFactory()
+    changelist = reverse("admin:missions_mission_changelist")
+    chosen = [first.mission_id, second.mission_id]
+    client.force_login(factories.AdministratorFactory())  # not a manager
+    forbidden = client.post(
+        changelist, {"action": "lock_selected", "_selected_action": chosen}
+    )
+    assert forbidden.status_code == 403
+    client.force_login(manager)
+    response = client.post(
+        changelist, {"action": "lock_selected", "_selected_action": chosen}, follow=True
+    )
+    assert "2 affectations verrouillées." in response.content.decode()
+    locked = set(Assignment.objects.filter(locked=True).values_list("pk", flat=True))
+    assert locked == {first.pk, second.pk}
+    assert withdrawn.pk not in locked and elsewhere.pk not in locked
+    events = AuditEvent.objects.filter(action="missions.assignment.locked")
+    assert {(e.actor_id, e.target_id) for e in events} == {
+        (manager.pk, first.pk),
+        (manager.pk, second.pk),
+    }
+    response = client.post(
+        changelist,
+        {"action": "unlock_selected", "_selected_action": chosen[:1]},
+        follow=True,
+    )
+    assert "1 affectation déverrouillée." in response.content.decode()
+    assert list(Assignment.objects.filter(locked=True)) == [second]
+    assert AuditEvent.objects.filter(action="missions.assignment.unlocked").count() == 1
