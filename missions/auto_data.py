@@ -80,7 +80,8 @@ class Snapshot:
     available: dict[int, set[tuple[date, str]]]
     active: list[Assignment]  # in the session, or overlapping the selection
     wishes: dict[int, SessionWish]
-    history: dict[int, set[int]]  # épreuves of the selection done before
+    # Continuity: the selection's épreuves each person has or had (_history).
+    history: dict[int, set[int]]
 
     @property
     def selected(self) -> set[int]:
@@ -169,15 +170,26 @@ def load(session: ExamSession, missions: list[Mission]) -> Snapshot:
         available=available,
         active=active,
         wishes=wishes,
-        history=_history(session, missions, list(people)),
+        history=_history(session, missions, list(people), active),
     )
 
 
 def _history(
-    session: ExamSession, missions: list[Mission], people: list[int]
+    session: ExamSession,
+    missions: list[Mission],
+    people: list[int],
+    active: list[Assignment],
 ) -> dict[int, set[int]]:
-    """The selection's épreuves each person was convoked to in an earlier
-    session (the same exam and épreuve codes): continuity."""
+    """Continuity, one definition for the solver's bonus and the line's
+    reason: the selection's épreuves each person already has or had, that is
+    an earlier session's convoked assignment with the same exam and épreuve
+    codes, or any active assignment of this session on the épreuve, whatever
+    its origin (manual, locked, convoked, or automatic and decided again).
+
+    A person on one philosophy mission therefore gets the bonus for every
+    philosophy mission, the one they are on included: keeping it is worth as
+    much as moving to another, so a new run does not shuffle people between
+    missions of the same épreuve for the bonus."""
     by_code = {
         (m.exam.code, m.epreuve.code): m.epreuve.pk
         for m in missions
@@ -196,6 +208,9 @@ def _history(
     ):
         if (exam_code, code) in by_code:
             history[pid].add(by_code[(exam_code, code)])
+    for a in active:
+        if a.mission.exam.session_id == session.pk and a.mission.epreuve_id:
+            history[a.participant_id].add(a.mission.epreuve_id)
     return history
 
 

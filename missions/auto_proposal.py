@@ -82,11 +82,9 @@ def _facts(
         km = round(((here[0] - there[0]) ** 2 + (here[1] - there[1]) ** 2) ** 0.5)
     cap = data.caps[pid]
     wish = snap.wishes.get(pid)
-    done = {
-        a.mission.epreuve_id
-        for a in snap.active
-        if a.participant_id == pid and a.mission_id != mission.pk
-    } | snap.history.get(pid, set())
+    # The solver's continuity bonus, read from the same set (its
+    # Participant.history): see missions.auto_data._history.
+    done = snap.history.get(pid, ())
     return {
         "epreuve": mission.epreuve.name if mission.epreuve is not None else None,
         "load": load,
