@@ -12,7 +12,9 @@ one or two people already (manual, locked, or automatic from an earlier
 run, decided again).
 Then run_start + run_execute (the worker's part, run at once) and prints:
 reading (queries, s), building the solver's data (s), solving (s, status,
-gap), the proposal stored (s), the total, and the queries of the result page.
+gap), the proposal stored (s), the total, and the queries of the result page;
+then applies the proposal and runs again, every automatic assignment then
+decided again.
 
     .venv/bin/python bench/auto_assignment.py [participants [missions]]
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 import random
 import sys
 import time
+from collections import Counter
 from datetime import timedelta
 from functools import wraps
 
@@ -39,9 +42,11 @@ from django.utils import timezone
 from accounts.models import Commune, Establishment, User
 from accounts.roles import MANAGER
 from missions import auto_assignment
+from missions.auto_apply import run_apply
 from missions.auto_data import DEFAULT_WEIGHTS
 from missions.models import (
     Assignment,
+    AssignmentRun,
     Availability,
     Centre,
     Competence,
@@ -243,6 +248,28 @@ def main() -> None:
     auto_assignment.unstaffable = timed(
         "unstaffable", figures, auto_assignment.unstaffable
     )
+    run = report(manager, session, figures)
+    client = Client()
+    client.force_login(manager)
+    url = reverse("admin:missions_mission_auto_run", args=[run.pk])
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        response = client.get(url)
+        page = time.perf_counter() - started
+    assert response.status_code == 200, response.status_code
+    print(
+        f"result page: {len(captured.captured_queries)} queries, {page:.2f} s, "
+        f"{len(response.content) // 1024} KiB"
+    )
+    # Applied, then run again: every automatic assignment is decided again.
+    started = time.perf_counter()
+    summary = run_apply(run=run, by=manager)
+    print(f"applied {summary} in {time.perf_counter() - started:.2f} s; again:")
+    figures.clear()
+    report(manager, session, figures)
+
+
+def report(manager: User, session: ExamSession, figures: dict) -> AssignmentRun:
     start = time.perf_counter()
     run = auto_assignment.run_start(
         session=session, by=manager, weights=DEFAULT_WEIGHTS
@@ -260,23 +287,14 @@ def main() -> None:
         f"{run.places_open} places open"
     )
     print(
-        f"proposal: {run.lines.count()} lines in {figures['proposal']:.2f} s, "
+        f"proposal: {run.lines.count()} lines "
+        f"{dict(Counter(run.lines.values_list('kind', flat=True)))} "
+        f"in {figures['proposal']:.2f} s, "
         f"unstaffable missions {len(run.unstaffable)} in "
         f"{figures['unstaffable']:.2f} s"
     )
     print(f"total run_start + run_execute: {total:.2f} s")
-    client = Client()
-    client.force_login(manager)
-    url = reverse("admin:missions_mission_auto_run", args=[run.pk])
-    with CaptureQueriesContext(connection) as captured:
-        started = time.perf_counter()
-        response = client.get(url)
-        page = time.perf_counter() - started
-    assert response.status_code == 200, response.status_code
-    print(
-        f"result page: {len(captured.captured_queries)} queries, {page:.2f} s, "
-        f"{len(response.content) // 1024} KiB"
-    )
+    return run
 
 
 if __name__ == "__main__":
