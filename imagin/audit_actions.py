@@ -467,6 +467,20 @@ ACTIONS: dict[str, Action] = {
             "en tout"
         ),
     ),
+    "missions.auto_assignment.apply_requested": Action(
+        _("Application de l'affectation automatique demandée"),
+        _(
+            "%(actor)s a demandé l'application de la proposition %(target)s "
+            "(%(dropped)s ligne(s) écartée(s))"
+        ),
+    ),
+    "missions.auto_assignment.apply_failed": Action(
+        _("Application de l'affectation automatique en échec"),
+        _(
+            "L'application de la proposition %(target)s n'a pas abouti, rien "
+            "n'a été modifié : %(error)s"
+        ),
+    ),
     "missions.assignment.locked": Action(
         _("Affectation verrouillée"),
         _(

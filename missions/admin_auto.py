@@ -28,15 +28,20 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts.http import AuthenticatedHttpRequest
 from accounts.roles import MANAGER, has_role
 from missions.auto_apply import (
+    apply_pending,
     assignment_lock,
     line_reason,
     lines_set_dropped,
     missions_lock,
-    run_apply,
     run_discard,
     unstaffable_reason,
 )
-from missions.auto_assignment import run_fail_if_stale, run_start
+from missions.auto_assignment import (
+    apply_fail_if_stale,
+    apply_request,
+    run_fail_if_stale,
+    run_start,
+)
 from missions.auto_data import DEFAULT_WEIGHTS
 from missions.models import (
     Assignment,
@@ -262,6 +267,7 @@ class AutoAssignmentMixin:
         self, request: AuthenticatedHttpRequest, run_pk: int
     ) -> HttpResponse:
         run = run_fail_if_stale(run=self._run(request, run_pk), by=request.user)
+        run = apply_fail_if_stale(run=run, by=request.user)
         title = str(run)
         if run.status in (RunStatus.QUEUED, RunStatus.RUNNING):
             return self._page(
@@ -299,15 +305,19 @@ class AutoAssignmentMixin:
                 run_discard(run=run, by=request.user)
                 messages.success(request, _("La proposition est abandonnée."))
             elif "confirm" in request.POST:
-                summary = run_apply(run=run, by=request.user)
-                messages.success(
-                    request,
-                    _(
-                        "Proposition appliquée : %(applied)d ligne(s) appliquée(s), "
-                        "%(skipped)d refusée(s), %(dropped)d écartée(s)."
+                # Applied by the background worker (thousands of lines take
+                # longer than a request may); the result page follows it.
+                run = apply_request(run=run, by=request.user)
+                if run.status == RunStatus.APPLIED:  # the worker was immediate
+                    messages.success(
+                        request,
+                        _(
+                            "Proposition appliquée : %(applied)d ligne(s) "
+                            "appliquée(s), %(skipped)d refusée(s), %(dropped)d "
+                            "écartée(s)."
+                        )
+                        % run.summary,
                     )
-                    % summary,
-                )
             else:
                 # « Appliquer » sends the page's ticks with it: saved first,
                 # so that the confirmation counts (and applies) them.
@@ -413,7 +423,8 @@ def _result(request, run: AssignmentRun) -> dict[str, Any]:
         .order_by("name"),
         "filters": {"nature": kind, "epreuve": epreuve, "centre": centre, "q": search},
         "query": request.GET.urlencode(),
-        "editable": run.status == RunStatus.DONE,
+        "applying": apply_pending(run),
+        "editable": run.status == RunStatus.DONE and not apply_pending(run),
         "cost": run.cost_parts.get("cost"),
         "apply_url": reverse("admin:missions_mission_auto_apply", args=[run.pk]),
     }

@@ -43,6 +43,17 @@ from missions.models import (
 )
 from missions.rules import ACTIVE
 
+# A request to apply the proposal the background worker has not carried out
+# yet (missions.auto_assignment.apply_request): who asked (a user's id) and
+# when (ISO), kept in the run's summary until run_apply replaces it with its
+# counts. Meanwhile the proposal is neither changed nor discarded.
+REQUESTED_BY = "requested_by"
+REQUESTED_AT = "requested_at"
+
+
+def apply_pending(run: AssignmentRun) -> bool:
+    return run.status == RunStatus.DONE and REQUESTED_AT in (run.summary or {})
+
 
 class Refused(Exception):
     """A line no longer valid: its reason, and its savepoint rolled back."""
@@ -303,6 +314,8 @@ def run_apply(
 def run_discard(*, run: AssignmentRun, by: User) -> None:
     with transaction.atomic():
         locked = AssignmentRun.objects.select_for_update().get(pk=run.pk)
+        if apply_pending(locked):
+            raise ValidationError(_("L'application de cette proposition est en cours."))
         apply_transition(
             locked,
             table=AUTO_RUN_TRANSITIONS,
@@ -320,7 +333,7 @@ def lines_set_dropped(
     (unchanged lines are never dropped: there is nothing to apply)."""
     with transaction.atomic():
         locked = AssignmentRun.objects.select_for_update().get(pk=run.pk)
-        if locked.status != RunStatus.DONE:
+        if locked.status != RunStatus.DONE or apply_pending(locked):
             raise ValidationError(_("Cette proposition n'est plus modifiable."))
         lines = locked.lines.exclude(kind=LineKind.UNCHANGED)
         kept = lines.filter(pk__in=shown - dropped, dropped=True).update(dropped=False)

@@ -6,6 +6,12 @@ bound and gap on the run. Applying it: missions.auto_apply.
 
 Status: queued → running → done → applied | discarded; queued or running →
 failed (AUTO_RUN_TRANSITIONS), every move audited.
+
+Applying runs in the background too (`apply_request` → `execute_apply` →
+missions.auto_apply.run_apply): thousands of lines, each checked again, take
+longer than a request may last. The request is kept on the done run until
+the worker applies it, fails (its error kept, the request cleared) or is
+found gone (`apply_fail_if_stale`).
 """
 
 from __future__ import annotations
@@ -17,12 +23,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from accounts.models import User
 from imagin.audit import audit_log
 from imagin.workflow import apply_transition
+from missions.auto_apply import REQUESTED_AT, REQUESTED_BY, apply_pending, run_apply
 from missions.auto_data import WEIGHT_NAMES, load, problem, selection
 from missions.auto_proposal import proposal, unstaffable
 from missions.models import (
@@ -238,3 +246,114 @@ def _solve(run: AssignmentRun) -> None:
         ProposalLine.objects.bulk_create(proposal(run, snap, data, chosen))
         run.unstaffable = unstaffable(snap, data, result.unfilled)
     run.progress = 1.0
+
+
+# ------------------------------------------------------------------ apply
+
+
+def apply_request(*, run: AssignmentRun, by: User) -> AssignmentRun:
+    """Record the manager's request to apply the proposal (its lines not
+    dropped) and hand it to the background worker once committed. Refused
+    while one is pending, or once the run is no longer done."""
+    with transaction.atomic():
+        locked = AssignmentRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status != RunStatus.DONE:
+            raise ValidationError(
+                _("Cette proposition n'est plus applicable (%(status)s).")
+                % {"status": locked.get_status_display()}
+            )
+        if apply_pending(locked):
+            raise ValidationError(_("L'application de cette proposition est en cours."))
+        locked.summary = {
+            REQUESTED_BY: by.pk,
+            REQUESTED_AT: timezone.now().isoformat(),
+        }
+        locked.error = ""
+        locked.save(update_fields=["summary", "error"])
+        audit_log(
+            actor=by,
+            action="missions.auto_assignment.apply_requested",
+            target=locked,
+            data={"dropped": locked.lines.filter(dropped=True).count()},
+        )
+        transaction.on_commit(lambda: execute_apply.enqueue(locked.pk, by.pk))
+    run.refresh_from_db()
+    return run
+
+
+@task()
+def execute_apply(run_id: int, by_id: int) -> None:
+    apply_execute(run_id, by_id)
+
+
+def apply_execute(run_id: int, by_id: int) -> AssignmentRun:
+    """The background part of applying: run_apply, in one transaction, if
+    the request is still pending (not abandoned meanwhile); a failure is kept
+    on the run and clears the request, so that the manager can apply again."""
+    requested = None
+    try:
+        by = User.objects.get(pk=by_id)
+        with transaction.atomic():
+            run = AssignmentRun.objects.select_for_update().get(pk=run_id)
+            if not apply_pending(run):  # applied, or given up, meanwhile
+                return run
+            requested = run.summary[REQUESTED_AT]
+            run_apply(run=run, by=by)
+    except Exception as error:  # the manager must see the failure, not a spinner
+        logger.exception("Applying automatic assignment %s failed", run_id)
+        text = (
+            " ".join(error.messages)
+            if isinstance(error, ValidationError)
+            else f"{type(error).__name__}: {error}"
+        )
+        _apply_failed(run_id, by_id, text, requested=requested, stale=False)
+    return AssignmentRun.objects.get(pk=run_id)
+
+
+def _apply_failed(
+    run_id: int, by_id: int, error: str, *, requested: str | None, stale: bool
+) -> None:
+    """Keep the error and clear the request (that one, when given)."""
+    with transaction.atomic():
+        locked = AssignmentRun.objects.select_for_update().get(pk=run_id)
+        if not apply_pending(locked) or (
+            requested is not None and locked.summary.get(REQUESTED_AT) != requested
+        ):
+            return
+        locked.error = error
+        locked.summary = {
+            key: value
+            for key, value in locked.summary.items()
+            if key not in (REQUESTED_BY, REQUESTED_AT)
+        }
+        locked.save(update_fields=["summary", "error"])
+        audit_log(
+            actor=User.objects.filter(pk=by_id).first(),
+            action="missions.auto_assignment.apply_failed",
+            target=locked,
+            data={"error": error, "stale": stale},
+        )
+
+
+def apply_fail_if_stale(*, run: AssignmentRun, by: User) -> AssignmentRun:
+    """A request to apply whose worker died stays pending: once older than
+    STALE_AFTER it is cleared, with why, so that the page stops waiting and
+    the manager can apply again."""
+    if not apply_pending(run):
+        return run
+    requested = str(run.summary.get(REQUESTED_AT) or "")
+    when = parse_datetime(requested)
+    if when is not None and timezone.now() - when < STALE_AFTER:
+        return run
+    _apply_failed(
+        run.pk,
+        by.pk,
+        _(
+            "L'application ne s'est pas faite (le processus de calcul s'est "
+            "arrêté) ; appliquez à nouveau."
+        ),
+        requested=requested,
+        stale=True,
+    )
+    run.refresh_from_db()
+    return run

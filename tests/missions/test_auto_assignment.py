@@ -8,19 +8,24 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from imagin.audit import AuditEvent
 from missions.auto_apply import (
+    apply_pending,
     assignment_lock,
     line_reason,
     run_apply,
+    run_discard,
     unstaffable_reason,
 )
 from missions.auto_assignment import (
     STALE_AFTER,
+    apply_execute,
+    apply_request,
     run_execute,
     run_fail_if_stale,
     run_start,
@@ -409,3 +414,33 @@ def test_a_stale_run_is_failed_and_a_recent_one_left_alone(session, manager):
     )
     other.refresh_from_db()
     assert run_fail_if_stale(run=other, by=manager).status == RunStatus.RUNNING
+
+
+def test_apply_request_is_refused_unless_done_and_not_pending(
+    session, manager, django_capture_on_commit_callbacks
+):
+    queued = run_start(session=session, by=manager, weights=DEFAULT_WEIGHTS)
+    with pytest.raises(ValidationError, match="plus applicable"):
+        apply_request(run=queued, by=manager)
+    m = mission(session)
+    person([m], session)
+    run = solve(session, manager)
+    apply_request(run=run, by=manager)  # its task waits for the commit
+    assert apply_pending(run) and run.summary["requested_by"] == manager.pk
+    with pytest.raises(ValidationError, match="en cours"):
+        apply_request(run=run, by=manager)
+    with pytest.raises(ValidationError, match="en cours"):
+        run_discard(run=run, by=manager)
+    # The task, immediate here, applies it and replaces the request.
+    assert apply_execute(run.pk, manager.pk).status == RunStatus.APPLIED
+    run.refresh_from_db()
+    assert run.summary == {"applied": 1, "skipped": 0, "dropped": 0}
+    assert Assignment.objects.get().mission == m
+    with pytest.raises(ValidationError, match="plus applicable"):
+        apply_request(run=run, by=manager)
+    # Through the commit, with the immediate backend: applied at once.
+    other = solve(session, manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        apply_request(run=other, by=manager)
+    other.refresh_from_db()
+    assert other.status == RunStatus.APPLIED and not apply_pending(other)

@@ -9,15 +9,24 @@ from datetime import datetime, timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_tasks_db.models import DBTaskResult
 from hypothesis import HealthCheck, given, settings
 
 from accounts.roles import CENTRE_HEAD
 from imagin import audit_sentences
 from imagin.audit import AuditEvent
-from missions.auto_assignment import run_execute, run_start
+from missions import auto_assignment
+from missions.auto_assignment import (
+    STALE_AFTER,
+    apply_execute,
+    apply_request,
+    run_execute,
+    run_start,
+)
 from missions.auto_data import DEFAULT_WEIGHTS
 from missions.models import (
     Assignment,
@@ -31,8 +40,10 @@ from missions.models import (
 )
 from tests import factories
 from tests.hostile import assert_no_server_error, hostile_number_text, hostile_text
+from tests.platform_helpers import DATABASE_TASKS, run_stored_task
 
 TZ = timezone.get_current_timezone()
+APPLY_TASK = "missions.auto_assignment.execute_apply"
 
 
 def at(day: int, hour: int) -> datetime:
@@ -98,7 +109,9 @@ def test_only_managers_reach_the_pages(client, manager):
 
 
 @pytest.mark.django_db
-def test_launch_follow_preview_drop_and_apply(client, manager, settings):
+def test_launch_follow_preview_drop_and_apply(
+    client, manager, settings, django_capture_on_commit_callbacks
+):
     session = staffed_session(2)
     client.force_login(manager)
     start = reverse("admin:missions_mission_auto_start")
@@ -128,7 +141,8 @@ def test_launch_follow_preview_drop_and_apply(client, manager, settings):
     apply_url = reverse("admin:missions_mission_auto_apply", args=[run.pk])
     assert "Confirmer" in client.post(apply_url, {}).content.decode()
     assert not Assignment.objects.exists()  # nothing before the confirmation
-    client.post(apply_url, {"confirm": "1"})
+    with django_capture_on_commit_callbacks(execute=True):  # immediate tasks
+        client.post(apply_url, {"confirm": "1"})
     assert Assignment.objects.get().participant_id == first.participant_id
     run.refresh_from_db()
     assert run.status == RunStatus.APPLIED
@@ -289,7 +303,9 @@ def test_the_run_reads_as_sentences_in_french_and_english(manager):
 
 
 @pytest.mark.django_db
-def test_appliquer_saves_the_ticks_it_is_sent_with(client, manager):
+def test_appliquer_saves_the_ticks_it_is_sent_with(
+    client, manager, django_capture_on_commit_callbacks
+):
     # The manager ticks a line and presses « Appliquer » straight away: the
     # tick counts, on the confirmation and at apply.
     run = done_run(staffed_session(2), manager)
@@ -312,7 +328,8 @@ def test_appliquer_saves_the_ticks_it_is_sent_with(client, manager):
     assert "1 écartée(s), 0 reprise(s) ; 1 écartée(s) en tout" in (
         audit_sentences.sentence(audit_sentences.with_names(events)[0])
     )
-    client.post(apply_url, {"confirm": "1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(apply_url, {"confirm": "1"})
     assert Assignment.objects.get().participant_id == first.participant_id
     # Unticked lines of the page sent again are kept (not dropped) at the
     # confirmation; hostile ids are ignored.
@@ -329,8 +346,6 @@ def test_appliquer_saves_the_ticks_it_is_sent_with(client, manager):
 
 @pytest.mark.django_db
 def test_a_run_whose_worker_died_fails_on_its_page(client, manager):
-    from missions.auto_assignment import STALE_AFTER  # noqa: PLC0415 (one test)
-
     run = run_start(session=staffed_session(1), by=manager, weights=DEFAULT_WEIGHTS)
     AssignmentRun.objects.filter(pk=run.pk).update(
         status=RunStatus.RUNNING,
@@ -381,3 +396,107 @@ def test_the_missions_list_locks_and_unlocks_their_assignments(client, manager):
     assert "1 affectation déverrouillée." in response.content.decode()
     assert list(Assignment.objects.filter(locked=True)) == [second]
     assert AuditEvent.objects.filter(action="missions.assignment.unlocked").count() == 1
+
+
+# ------------------------------------------------- applied in the background
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=DATABASE_TASKS)
+def test_the_apply_is_queued_followed_and_refused_twice(
+    client, manager, django_capture_on_commit_callbacks
+):
+    run = done_run(staffed_session(2), manager)
+    client.force_login(manager)
+    url = reverse("admin:missions_mission_auto_run", args=[run.pk])
+    apply_url = reverse("admin:missions_mission_auto_apply", args=[run.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(apply_url, {"confirm": "1"})
+    assert response.url == url
+    stored = DBTaskResult.objects.get(task_path=APPLY_TASK)
+    assert not Assignment.objects.exists()
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and run.summary["requested_by"] == manager.pk
+    event = AuditEvent.objects.get(action="missions.auto_assignment.apply_requested")
+    assert event.actor_id == manager.pk
+    named = audit_sentences.with_names(AuditEvent.objects.filter(pk=event.pk))
+    said = audit_sentences.sentence(named.get())
+    assert "a demandé l'application de la proposition" in said
+    page = client.get(url).content.decode()
+    assert "Application de la proposition en cours…" in page
+    assert "data-progress " in page and "imagin/progress.js" in page
+    assert f'formaction="{apply_url}"' not in page and "Abandonner" not in page
+    # A second confirmation, a discard or ticks while it is pending: refused.
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(apply_url, {"confirm": "1"}, follow=True)
+    assert "est en cours" in refused.content.decode()
+    client.post(apply_url, {"discard": "1"})
+    first = run.lines.order_by("pk").first()
+    client.post(apply_url, {"shown": [first.pk], "line": [first.pk]})
+    assert DBTaskResult.objects.filter(task_path=APPLY_TASK).count() == 1
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and not run.lines.filter(dropped=True)
+    run_stored_task(stored)
+    run.refresh_from_db()
+    assert run.status == RunStatus.APPLIED and Assignment.objects.count() == 2
+    page = client.get(url).content.decode()
+    assert "Appliquée par" in page and 'role="status" data-progress' not in page
+
+
+@pytest.mark.django_db
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_failed_apply_says_so_and_can_be_applied_again(
+    client, manager, monkeypatch, django_capture_on_commit_callbacks
+):
+    run = done_run(staffed_session(1), manager)
+    client.force_login(manager)
+    url = reverse("admin:missions_mission_auto_run", args=[run.pk])
+    apply_url = reverse("admin:missions_mission_auto_apply", args=[run.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(apply_url, {"confirm": "1"})
+
+    def broken(**_kwargs):
+        raise RuntimeError("base indisponible")
+
+    monkeypatch.setattr(auto_assignment, "run_apply", broken)
+    run_stored_task(DBTaskResult.objects.get(task_path=APPLY_TASK))
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and run.summary == {}
+    assert run.error == "RuntimeError: base indisponible"
+    assert not Assignment.objects.exists()
+    event = AuditEvent.objects.get(action="missions.auto_assignment.apply_failed")
+    assert event.actor_id == manager.pk and event.data["stale"] is False
+    page = client.get(url).content.decode()
+    assert "L'application de la proposition a échoué" in page
+    assert "base indisponible" in page and "data-progress-stopped" in page
+    assert f'formaction="{apply_url}"' in page  # may be applied again
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(apply_url, {"confirm": "1"})
+    run_stored_task(DBTaskResult.objects.filter(task_path=APPLY_TASK).last())
+    run.refresh_from_db()
+    assert run.status == RunStatus.APPLIED and run.error == ""
+
+
+@pytest.mark.django_db
+def test_an_apply_whose_worker_died_is_given_up_on_its_page(client, manager):
+    run = done_run(staffed_session(1), manager)
+    apply_request(run=run, by=manager)  # its task never runs (no commit here)
+    client.force_login(manager)
+    url = reverse("admin:missions_mission_auto_run", args=[run.pk])
+    assert "Application de la proposition en cours" in client.get(url).content.decode()
+    run.refresh_from_db()
+    run.summary["requested_at"] = (
+        timezone.now() - STALE_AFTER - timedelta(minutes=1)
+    ).isoformat()
+    run.save(update_fields=["summary"])
+    page = client.get(url).content.decode()
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and run.summary == {}
+    assert "appliquez à nouveau" in run.error and "appliquez à nouveau" in page
+    event = AuditEvent.objects.get(action="missions.auto_assignment.apply_failed")
+    assert event.actor_id == manager.pk and event.data["stale"] is True
+    assert "Application de la proposition en cours" not in page
+    # The worker coming back later applies nothing.
+    assert apply_execute(run.pk, manager.pk).status == RunStatus.DONE
+    assert not Assignment.objects.exists()
